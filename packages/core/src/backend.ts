@@ -69,6 +69,17 @@ export type KernelFunction<K extends KernelName = KernelName, B extends Backend 
 export interface KernelConfig<K extends KernelName = KernelName> {
   readonly kernelName: K;
   readonly backendName: string;
-  // biome-ignore lint/suspicious/noExplicitAny: implementations are typed by their own backend class.
-  readonly kernelFunc: KernelFunction<K, any>;
+  readonly kernelFunc: KernelFunction<K>;
+}
+
+/**
+ * Builds a {@link KernelConfig}; the function is typed by the kernel's attributes and the
+ * backend class.
+ */
+export function defineKernel<K extends KernelName, B extends Backend>(
+  kernelName: K,
+  backendName: string,
+  kernelFunc: KernelFunction<K, B>,
+): KernelConfig {
+  return { kernelName, backendName, kernelFunc: kernelFunc as unknown as KernelFunction };
 }

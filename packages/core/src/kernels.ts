@@ -64,6 +64,10 @@ export interface CGProductAttrs {
    * `x1`, `x2` and `weights` are the adjoint contractions used by the backward pass.
    */
   readonly target: CGOperand;
+  /** Number of batch items `b`. */
+  readonly batch: number;
+  /** True when weights are given per item (`[b, weightDim]`), false when shared (`[weightDim]`). */
+  readonly perItemWeights: boolean;
 }
 
 /** Operands of a CG product: `out[b] = sum_paths w * C * x1[b] * x2[b]`. */
@@ -195,8 +199,7 @@ export interface KernelSpecs {
   };
   /**
    * CG product of batched items. Inputs are always `[x1 [b, dim1], x2 [b, dim2], weights, out]`
-   * with the operand named by `attrs.target` passed as an empty placeholder of the right shape
-   * and ignored. `weights` is `[weightDim]` (shared) or `[b, weightDim]` (per item), or an empty
+   * with the operand named by `attrs.target` passed as an empty `[0]` placeholder and ignored. `weights` is `[weightDim]` (shared) or `[b, weightDim]` (per item), or an empty
    * placeholder in unweighted modes. The result has the shape of the target operand. For
    * `target = "weights"` with shared weights, the result sums over the batch.
    */

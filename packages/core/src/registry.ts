@@ -12,6 +12,17 @@ import type { Tensor } from "./tensor.js";
 /** Kernel implementations by backend name and kernel name. */
 export class KernelRegistry {
   readonly #kernels = new Map<string, Map<string, KernelFunction>>();
+  readonly #loadedBackends = new Set<string>();
+
+  /** @internal True once a backend's own kernel list has been registered. */
+  isBackendLoaded(backendName: string): boolean {
+    return this.#loadedBackends.has(backendName);
+  }
+
+  /** @internal Records that a backend's own kernel list is registered. */
+  markBackendLoaded(backendName: string): void {
+    this.#loadedBackends.add(backendName);
+  }
 
   /**
    * Registers one kernel implementation.
@@ -65,6 +76,8 @@ export interface GradientContext<K extends KernelName = KernelName> {
   readonly inputs: readonly Tensor[];
   readonly output: Tensor;
   readonly attrs: KernelAttrs<K>;
+  /** For each input, whether its gradient is needed; others may be returned as `null`. */
+  readonly needsGradient: readonly boolean[];
 }
 
 /**
@@ -79,8 +92,17 @@ export type GradientFunction<K extends KernelName = KernelName> = (
 
 /** One gradient function for one kernel name. */
 export interface GradientConfig<K extends KernelName = KernelName> {
-  readonly kernelName: K;
+  /** Kernel name, or `Reshape` for the engine's reshape view. */
+  readonly kernelName: K | "Reshape";
   readonly gradFunc: GradientFunction<K>;
+}
+
+/** Builds a {@link GradientConfig} whose function sees the attributes of kernel `K`. */
+export function defineGradient<K extends KernelName>(
+  kernelName: K | "Reshape",
+  gradFunc: GradientFunction<K>,
+): GradientConfig {
+  return { kernelName, gradFunc: gradFunc as unknown as GradientFunction };
 }
 
 /** Gradient functions by kernel name. */

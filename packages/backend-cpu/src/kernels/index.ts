@@ -1,0 +1,13 @@
+import type { KernelConfig } from "@covnet/core";
+import { ELEMENTWISE_KERNELS } from "./elementwise.js";
+import { MATMUL_KERNELS } from "./matmul.js";
+import { REDUCE_KERNELS } from "./reduce.js";
+import { SHAPE_KERNELS } from "./shape.js";
+
+/** Every kernel of the CPU backend, registered from this one list. */
+export const CPU_KERNELS: readonly KernelConfig[] = [
+  ...ELEMENTWISE_KERNELS,
+  ...REDUCE_KERNELS,
+  ...MATMUL_KERNELS,
+  ...SHAPE_KERNELS,
+];

@@ -1,0 +1,128 @@
+/** Data movement kernels: transpose, slice, pad, concat, gather and segment sums. */
+import { type KernelConfig,
+  defineKernel, type KernelFunction, stridesOf } from "@covnet/core";
+import type { CpuBackend } from "../backend.js";
+import { forEachBroadcastRun } from "./broadcast.js";
+
+const transposeKernel: KernelFunction<"Transpose", CpuBackend> = ({ inputs, attrs, backend }) => {
+  const x = inputs[0]!;
+  const xv = backend.values(x);
+  const outShape = attrs.perm.map((p) => x.shape[p] as number);
+  const { values, info } = backend.allocate(outShape, x.dtype);
+  const inStrides = stridesOf(x.shape);
+  const readStrides = attrs.perm.map((p) => inStrides[p] as number);
+  forEachBroadcastRun(outShape, [readStrides], (start, offsets, length, inner) => {
+    let ix = offsets[0] as number;
+    const dx = inner[0] as number;
+    for (let i = 0; i < length; i++, ix += dx) values[start + i] = xv[ix] as number;
+  });
+  return info;
+};
+
+const sliceKernel: KernelFunction<"Slice", CpuBackend> = ({ inputs, attrs, backend }) => {
+  const x = inputs[0]!;
+  const xv = backend.values(x);
+  const { values, info } = backend.allocate(attrs.size, x.dtype);
+  const strides = stridesOf(x.shape);
+  let base = 0;
+  attrs.begin.forEach((b, i) => {
+    base += b * (strides[i] as number);
+  });
+  forEachBroadcastRun(attrs.size, [strides], (start, offsets, length, inner) => {
+    let ix = base + (offsets[0] as number);
+    const dx = inner[0] as number;
+    for (let i = 0; i < length; i++, ix += dx) values[start + i] = xv[ix] as number;
+  });
+  return info;
+};
+
+const padKernel: KernelFunction<"Pad", CpuBackend> = ({ inputs, attrs, backend }) => {
+  const x = inputs[0]!;
+  const xv = backend.values(x);
+  const outShape = x.shape.map((d, i) => d + (attrs.paddings[i]![0] + attrs.paddings[i]![1]));
+  const { values, info } = backend.allocate(outShape, x.dtype);
+  if (attrs.value !== 0) values.fill(attrs.value);
+  const outStrides = stridesOf(outShape);
+  let base = 0;
+  attrs.paddings.forEach(([before], i) => {
+    base += before * (outStrides[i] as number);
+  });
+  forEachBroadcastRun(x.shape, [outStrides], (start, offsets, length, inner) => {
+    let io = base + (offsets[0] as number);
+    const d = inner[0] as number;
+    for (let i = 0; i < length; i++, io += d) values[io] = xv[start + i] as number;
+  });
+  return info;
+};
+
+const concatKernel: KernelFunction<"Concat", CpuBackend> = ({ inputs, attrs, backend }) => {
+  const first = inputs[0]!;
+  const axis = attrs.axis;
+  const outShape = [...first.shape];
+  outShape[axis] = inputs.reduce((s, t) => s + (t.shape[axis] as number), 0);
+  const { values, info } = backend.allocate(outShape, first.dtype);
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= first.shape[i] as number;
+  let inner = 1;
+  for (let i = axis + 1; i < first.shape.length; i++) inner *= first.shape[i] as number;
+  const outRow = (outShape[axis] as number) * inner;
+  let colOffset = 0;
+  for (const t of inputs) {
+    const tv = backend.values(t);
+    const chunk = (t.shape[axis] as number) * inner;
+    for (let o = 0; o < outer; o++) values.set(tv.subarray(o * chunk, (o + 1) * chunk), o * outRow + colOffset);
+    colOffset += chunk;
+  }
+  return info;
+};
+
+const gatherKernel: KernelFunction<"Gather", CpuBackend> = ({ inputs, attrs, backend }) => {
+  const x = inputs[0]!;
+  const indices = backend.values(inputs[1]!);
+  const xv = backend.values(x);
+  const axis = attrs.axis;
+  const n = x.shape[axis] as number;
+  let outer = 1;
+  for (let i = 0; i < axis; i++) outer *= x.shape[i] as number;
+  let inner = 1;
+  for (let i = axis + 1; i < x.shape.length; i++) inner *= x.shape[i] as number;
+  const k = indices.length;
+  const outShape = [...x.shape];
+  outShape[axis] = k;
+  const { values, info } = backend.allocate(outShape, x.dtype);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < k; j++) {
+      const src = (o * n + (indices[j] as number)) * inner;
+      const dst = (o * k + j) * inner;
+      if (inner === 1) values[dst] = xv[src] as number;
+      else values.set(xv.subarray(src, src + inner), dst);
+    }
+  }
+  return info;
+};
+
+const segmentSumKernel: KernelFunction<"SegmentSum", CpuBackend> = ({ inputs, attrs, backend }) => {
+  const x = inputs[0]!;
+  const ids = backend.values(inputs[1]!);
+  const xv = backend.values(x);
+  const rows = x.shape[0] as number;
+  const inner = rows === 0 ? 0 : xv.length / rows;
+  const outShape = [attrs.numSegments, ...x.shape.slice(1)];
+  const { values, info } = backend.allocate(outShape, x.dtype);
+  for (let r = 0; r < rows; r++) {
+    const dst = (ids[r] as number) * inner;
+    const src = r * inner;
+    for (let j = 0; j < inner; j++) values[dst + j] = (values[dst + j] as number) + (xv[src + j] as number);
+  }
+  return info;
+};
+
+/** Data movement kernel list. */
+export const SHAPE_KERNELS: readonly KernelConfig[] = [
+  defineKernel("Transpose", "cpu", transposeKernel),
+  defineKernel("Slice", "cpu", sliceKernel),
+  defineKernel("Pad", "cpu", padKernel),
+  defineKernel("Concat", "cpu", concatKernel),
+  defineKernel("Gather", "cpu", gatherKernel),
+  defineKernel("SegmentSum", "cpu", segmentSumKernel),
+];
