@@ -1,0 +1,10 @@
+/**
+ * `@covnet/nn`: modules and parameters, initialisers, layers, losses, optimizers, learning-rate
+ * schedules and the trainer. Gradient-check helpers are in `@covnet/nn/testing`.
+ *
+ * @module
+ */
+export * from "./errors.js";
+export * from "./init.js";
+export * from "./module.js";
+export * from "./parameter.js";
