@@ -72,8 +72,11 @@ export class Tensor {
     if (this.#disposed) throw new DisposedTensorError(this.id);
   }
 
-  /** Reads the data back, row-major, as a new typed array of the tensor's dtype. */
-  data(): Promise<TypedArray> {
+  /**
+   * Reads the data back, row-major, as a new typed array of the tensor's dtype. A disposed tensor
+   * gives a rejected promise, never a synchronous throw.
+   */
+  async data(): Promise<TypedArray> {
     this.assertLive();
     return this.engine.backend.read(this.dataId);
   }
