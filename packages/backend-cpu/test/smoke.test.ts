@@ -16,8 +16,14 @@ describe("smoke", () => {
   });
   it("matmul gradient", async () => {
     const engine = await cpuEngine();
-    const a = tensor(engine, [[1, 2], [3, 4]]);
-    const b = tensor(engine, [[5, 6], [7, 8]]);
+    const a = tensor(engine, [
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = tensor(engine, [
+      [5, 6],
+      [7, 8],
+    ]);
     const { value, grads } = valueAndGrads(() => sum(square(sin(matmul(a, b)))), [a, b]);
     expect(value.item()).toBeTypeOf("number");
     expect(grads[0]!.shape).toEqual([2, 2]);
