@@ -6,5 +6,9 @@
  */
 export * from "./errors.js";
 export * from "./init.js";
+export * from "./layers/linear.js";
+export * from "./layers/norm_activation.js";
+export * from "./layers/radial.js";
+export * from "./losses.js";
 export * from "./module.js";
 export * from "./parameter.js";

@@ -89,6 +89,20 @@ export class Parameter {
     previous.dispose();
   }
 
+  /**
+   * @internal Runs `fn` with `value` standing in for the parameter's tensor, then restores the
+   * tensor. Nothing is disposed. Used to evaluate a module as a function of its parameters.
+   */
+  withValue<T>(value: Tensor, fn: () => T): T {
+    const saved = this.#value;
+    this.#value = value;
+    try {
+      return fn();
+    } finally {
+      this.#value = saved;
+    }
+  }
+
   /** Disposes the tensor. The parameter must not be used afterwards. */
   dispose(): void {
     this.#value.dispose();
