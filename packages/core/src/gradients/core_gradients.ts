@@ -32,6 +32,7 @@ import type { KernelAttrs } from "../kernels.js";
 import { type GradientConfig, type GradientContext, defineGradient } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 import { cgProductGradient } from "./cg_product.js";
+import { SPHERICAL_HARMONICS_GRADIENTS } from "./spherical_harmonics.js";
 
 function unaryGrad(dy: Tensor, ctx: GradientContext<"Unary">): [Tensor | null] {
   const x = ctx.inputs[0] as Tensor;
@@ -200,6 +201,7 @@ export const CORE_GRADIENTS: readonly GradientConfig[] = [
   }),
   defineGradient("Reshape", (dy, ctx) => [reshape(dy, (ctx.attrs as { shape: readonly number[] }).shape)]),
   defineGradient("CGProduct", cgProductGradient),
+  ...SPHERICAL_HARMONICS_GRADIENTS,
 ];
 
 export type { KernelAttrs };
