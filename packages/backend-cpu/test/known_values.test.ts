@@ -190,14 +190,16 @@ describe("segmentSum against a loop", () => {
     const expected = new Array<number>(segments * width).fill(0);
     for (let r = 0; r < rows; r++) {
       for (let j = 0; j < width; j++)
-        expected[(ids[r] as number) * width + j] += x[r * width + j] as number;
+        expected[(ids[r] as number) * width + j] =
+          (expected[(ids[r] as number) * width + j] as number) + (x[r * width + j] as number);
     }
     for (const dtype of ["float64", "float32", "int32"] as const) {
       const xs = dtype === "int32" ? x.map((v) => Math.trunc(v * 10)) : x;
       const exp = new Array<number>(segments * width).fill(0);
       for (let r = 0; r < rows; r++) {
         for (let j = 0; j < width; j++)
-          exp[(ids[r] as number) * width + j] += xs[r * width + j] as number;
+          exp[(ids[r] as number) * width + j] =
+            (exp[(ids[r] as number) * width + j] as number) + (xs[r * width + j] as number);
       }
       const out = segmentSum(
         tensor(engine, xs, [rows, width], dtype),
@@ -261,9 +263,9 @@ describe("reductions", () => {
       for (let j = 0; j < 5; j++)
         for (let k = 0; k < 7; k++) {
           const v = vals[(i * 5 + j) * 7 + k] as number;
-          mid[i * 7 + k] += v;
-          last[i * 5 + j] += v;
-          first[j * 7 + k] += v;
+          mid[i * 7 + k] = (mid[i * 7 + k] as number) + v;
+          last[i * 5 + j] = (last[i * 5 + j] as number) + v;
+          first[j * 7 + k] = (first[j * 7 + k] as number) + v;
         }
     expectClose(sum(t, 1), mid);
     expectClose(sum(t, 2), last);
