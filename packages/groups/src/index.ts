@@ -5,7 +5,16 @@
  *
  * @module
  */
+
+export * from "./cyclic.js";
+export * from "./dihedral.js";
+export * from "./group.js";
 export * from "./irreps.js";
 export * from "./matrix.js";
+export * from "./o3.js";
+export * from "./product.js";
 export * from "./rotation.js";
+export * from "./so2.js";
+export * from "./so3.js";
+export * from "./symmetric.js";
 export * from "./wigner.js";

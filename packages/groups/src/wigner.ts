@@ -24,7 +24,7 @@
 import { ArgumentError } from "@covnet/core";
 import { complexMatmul, matmulTransposed } from "./internal/linalg.js";
 import type { ComplexMatrix } from "./matrix.js";
-import { checkMatrix3, type Matrix3, matrixToEuler } from "./rotation.js";
+import { checkMatrix3, matrixToEuler } from "./rotation.js";
 
 function checkDegree(l: number): void {
   if (!Number.isSafeInteger(l) || l < 0) {
