@@ -90,6 +90,23 @@ export class Parameter {
   }
 
   /**
+   * Replaces the tensor by `next` (taking ownership) and returns the previous tensor without
+   * disposing it; the caller owns it from then on. Used to swap averaged weights in and out.
+   *
+   * @throws {ArgumentError} when `next` has another shape.
+   */
+  swap(next: Tensor): Tensor {
+    if (!shapesEqual(next.shape, this.#value.shape)) {
+      throw new ArgumentError(
+        `Parameter.swap: new value has shape ${formatShape(next.shape)}, the parameter has ${formatShape(this.#value.shape)}`,
+      );
+    }
+    const previous = this.#value;
+    this.#value = next.engine.keep(next);
+    return previous;
+  }
+
+  /**
    * @internal Runs `fn` with `value` standing in for the parameter's tensor, then restores the
    * tensor. Nothing is disposed. Used to evaluate a module as a function of its parameters.
    */
