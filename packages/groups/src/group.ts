@@ -118,6 +118,21 @@ export function getGroup<E = unknown, L = unknown>(
   return container.get<CompactGroup<E, L>>(token);
 }
 
+/**
+ * The finite group registered under `name` in `container`, for example a factor of
+ * `directProductModule`.
+ *
+ * @throws {ArgumentError} when no group of that name is registered or the group is not finite.
+ */
+export function getFiniteGroup<E = unknown, L = unknown>(
+  container: Container,
+  name: string,
+): FiniteGroup<E, L> {
+  const group = getGroup<E, L>(container, name);
+  if (!isFiniteGroup(group)) throw new ArgumentError(`group "${name}" is not finite`);
+  return group;
+}
+
 /** Every group registered in `container`, in registration order. */
 export function registeredGroups(container: Container): AnyGroup[] {
   return container.isBound(TOKENS.Group) ? container.getAll<AnyGroup>(TOKENS.Group) : [];

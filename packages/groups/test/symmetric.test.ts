@@ -32,7 +32,11 @@ function matmulRows(a: number[][], b: number[][]): number[][] {
 
 function maxDiff(a: number[][], b: number[][]): number {
   let m = 0;
-  a.forEach((row, i) => row.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]![j]!)))));
+  a.forEach((row, i) => {
+    row.forEach((v, j) => {
+      m = Math.max(m, Math.abs(v - b[i]![j]!));
+    });
+  });
   return m;
 }
 
@@ -197,11 +201,11 @@ describe("SymmetricGroup branching", () => {
         const expected = m.map((row) => row.map(() => 0));
         for (const block of blocks) {
           const sub = smaller.irrepMatrix([...block.partition], s);
-          sub.forEach((row, i) =>
+          sub.forEach((row, i) => {
             row.forEach((v, j) => {
               expected[block.offset + i]![block.offset + j] = v;
-            }),
-          );
+            });
+          });
         }
         expect(maxDiff(m, expected)).toBe(0);
       }
