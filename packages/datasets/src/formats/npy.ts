@@ -158,7 +158,8 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   }
   const data = spec.make(count);
   const littleEndian = order !== ">";
-  if (littleEndian && data.BYTES_PER_ELEMENT === spec.size) {
+  const integer64 = descr.endsWith("i8") || descr.endsWith("u8");
+  if (littleEndian && !integer64 && data.BYTES_PER_ELEMENT === spec.size) {
     new Uint8Array(data.buffer).set(bytes.subarray(dataStart, dataStart + expected));
   } else if (littleEndian && spec.size === 8 && descr.endsWith("i8")) {
     readInt64LittleEndian(bytes.subarray(dataStart, dataStart + expected), data, file);
