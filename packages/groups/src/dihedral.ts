@@ -154,7 +154,7 @@ export class DihedralGroup implements FiniteGroup<DihedralElement, string> {
 }
 
 /**
- * A `ContainerModule` registering `new DihedralGroup(n)` under `TOKENS.Group` with the name
+ * Creates a `ContainerModule` that registers `new DihedralGroup(n)` under `TOKENS.Group` with the name
  * `Dn`.
  *
  * @throws {DuplicateRegistrationError} on load when a group of that name is already registered.

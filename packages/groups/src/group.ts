@@ -9,8 +9,8 @@ import type { Complex } from "./matrix.js";
 
 /**
  * The matrix of an irrep at one group element, `[dim, dim]` row-major. `im` is `null` when the
- * irrep is real in the basis the group states (SO(3) in the real basis, Young's orthogonal form
- * of S_n); then the matrix is real orthogonal, otherwise it is unitary.
+ * irrep is real in the basis the group states, as for SO(3) in the real basis and Young's
+ * orthogonal form of S_n. Such a matrix is real orthogonal; the others are unitary.
  */
 export interface RepresentationMatrix {
   readonly dim: number;
@@ -86,7 +86,7 @@ export interface FiniteGroup<Element, Label> extends CompactGroup<Element, Label
   conjugacyClasses(): Element[][];
 }
 
-/** Whether a group is finite, from the presence of `order` and `elements`. */
+/** Tests whether a group is finite, from the presence of `order` and `elements`. */
 export function isFiniteGroup<E, L>(group: CompactGroup<E, L>): group is FiniteGroup<E, L> {
   const candidate = group as Partial<FiniteGroup<E, L>>;
   return typeof candidate.order === "number" && typeof candidate.elements === "function";
@@ -99,7 +99,7 @@ export function isFiniteGroup<E, L>(group: CompactGroup<E, L>): group is FiniteG
 export type AnyGroup = CompactGroup<unknown, unknown>;
 
 /**
- * The group registered under `name` in `container`. The type parameters are not checked; pass
+ * Looks up the group registered under `name` in `container`. The type parameters are not checked; pass
  * the element and label types of the plugin registered under that name.
  *
  * @throws {ArgumentError} when no group of that name is registered.
@@ -119,7 +119,7 @@ export function getGroup<E = unknown, L = unknown>(
 }
 
 /**
- * The finite group registered under `name` in `container`, for example a factor of
+ * Looks up the finite group registered under `name` in `container`, for example a factor of
  * `directProductModule`.
  *
  * @throws {ArgumentError} when no group of that name is registered or the group is not finite.
@@ -133,7 +133,7 @@ export function getFiniteGroup<E = unknown, L = unknown>(
   return group;
 }
 
-/** Every group registered in `container`, in registration order. */
+/** Lists every group registered in `container`, in registration order. */
 export function registeredGroups(container: Container): AnyGroup[] {
   return container.isBound(TOKENS.Group) ? container.getAll<AnyGroup>(TOKENS.Group) : [];
 }

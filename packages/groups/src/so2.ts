@@ -110,7 +110,7 @@ export class SO2 implements CompactGroup<number, number> {
 }
 
 /**
- * A `ContainerModule` registering an {@link SO2} instance under `TOKENS.Group` with the name
+ * Creates a `ContainerModule` that registers an {@link SO2} instance under `TOKENS.Group` with the name
  * `SO2`.
  *
  * @throws {DuplicateRegistrationError} on load when a group named `SO2` is already registered.

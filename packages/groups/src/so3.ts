@@ -44,7 +44,7 @@ export function so3Character(l: number, theta: number): number {
   return s;
 }
 
-/** A fixed list of rotations covering the axes, half turns, poles and generic angles. */
+/** Returns a fixed list of rotations covering the axes, half turns, poles and generic angles. */
 export function so3TestingRotations(): Matrix3[] {
   return [
     eulerToMatrix(0, 0, 0),
@@ -60,7 +60,7 @@ export function so3TestingRotations(): Matrix3[] {
   ];
 }
 
-/** A Haar-random rotation: the rotation of a uniformly random unit quaternion. */
+/** Draws a Haar-random rotation as the rotation of a uniformly random unit quaternion. */
 export function randomRotation(random: Random): Matrix3 {
   return quaternionToMatrix({
     w: random.normal(),
@@ -203,7 +203,7 @@ export class SO3 implements CompactGroup<Matrix3, number> {
 }
 
 /**
- * A `ContainerModule` registering an {@link SO3} instance under `TOKENS.Group` with the name
+ * Creates a `ContainerModule` that registers an {@link SO3} instance under `TOKENS.Group` with the name
  * `SO3`.
  *
  * @throws {DuplicateRegistrationError} on load when a group named `SO3` is already registered.

@@ -139,13 +139,13 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return a.length === b.length && a.every((v, i) => v === b[i]);
   }
 
-  /** A uniformly random permutation (Fisher-Yates). */
+  /** Draws a uniformly random permutation (Fisher-Yates). */
   random(random: Random): number[] {
     return random.shuffle(this.identity());
   }
 
   /**
-   * Every element for n <= 4; otherwise the identity, every `s_k`, the n-cycle
+   * Returns every element for n <= 4; otherwise the identity, every `s_k`, the n-cycle
    * `(1 2 ... n)`, the reversal and four permutations from a fixed seed.
    */
   testingElements(): number[][] {
@@ -160,7 +160,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
   }
 
   /**
-   * Every permutation in lexicographic order of the one-line notation.
+   * Lists every permutation in lexicographic order of the one-line notation.
    *
    * @throws {ArgumentError} when n > 9 (more than 362880 elements).
    */
@@ -191,7 +191,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return out;
   }
 
-  /** The adjacent transposition `s_k = (k, k+1)` for `k = 1..n-1`. */
+  /** Returns the adjacent transposition `s_k = (k, k+1)` for `k = 1..n-1`. */
   transposition(k: number): number[] {
     if (!Number.isInteger(k) || k < 1 || k >= this.n) {
       throw new ArgumentError(
@@ -205,7 +205,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
   }
 
   /**
-   * A reduced word `[k1, ..., km]` with `s = s_k1 s_k2 ... s_km` (composition of functions), of
+   * Computes a reduced word `[k1, ..., km]` with `s = s_k1 s_k2 ... s_km` (composition of functions), of
    * length equal to the number of inversions.
    */
   adjacentTranspositionWord(s: Permutation): number[] {
@@ -229,7 +229,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return steps.reverse();
   }
 
-  /** The product `s_k1 s_k2 ... s_km` of adjacent transpositions. */
+  /** Multiplies out a word: returns `s_k1 s_k2 ... s_km`. */
   fromAdjacentTranspositionWord(word: readonly number[]): number[] {
     let p = this.identity();
     for (const k of word) p = this.compose(p, this.transposition(k));
@@ -263,7 +263,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
   }
 
   /**
-   * The permutation of cycles given as text (`(1 2 3)(4 5)`, commas allowed) or as lists of
+   * Builds the permutation of cycles given as text (`(1 2 3)(4 5)`, commas allowed) or as lists of
    * letters. Cycles are composed right to left, so they may overlap.
    *
    * @throws {ArgumentError} on malformed text, letters outside `1..n`, or a repeated letter
@@ -313,7 +313,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return [...lengths.sort((a, b) => b - a), ...new Array<number>(fixed).fill(1)];
   }
 
-  /** The sign `(-1)^(n - number of cycles)`. */
+  /** Computes the sign `(-1)^(n - number of cycles)`. */
   sign(s: Permutation): 1 | -1 {
     const t = this.cycleType(s);
     return (this.n - t.length) % 2 === 0 ? 1 : -1;
@@ -379,7 +379,12 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
         const r = b.col - b.row - (a.col - a.row);
         diag[i] = 1 / r;
         if (a.row !== b.row && a.col !== b.col) {
-          const swapped = t.map((row) => row.map((v) => (v === k ? k + 1 : v === k + 1 ? k : v)));
+          const exchange = (v: number) => {
+            if (v === k) return k + 1;
+            if (v === k + 1) return k;
+            return v;
+          };
+          const swapped = t.map((row) => row.map(exchange));
           const j = index.get(JSON.stringify(swapped));
           if (j !== undefined) {
             partner[i] = j;
@@ -438,7 +443,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
   }
 
   /**
-   * The character `chi^partition(permutation)` by the Murnaghan-Nakayama rule.
+   * Computes the character `chi^partition(permutation)` by the Murnaghan-Nakayama rule.
    *
    * @throws {ArgumentError} when the partition or the permutation is invalid for this n.
    */
@@ -448,7 +453,7 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return murnaghanNakayama(partition, this.cycleType(permutation));
   }
 
-  /** The character `chi^partition` on the class of cycle type `cycleType`. */
+  /** Computes the character `chi^partition` on the class of cycle type `cycleType`. */
   characterOfClass(partition: Partition, cycleType: Partition): number {
     this.checkPartition(partition);
     this.checkPartition(cycleType);
@@ -483,10 +488,10 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
   }
 
   /**
-   * The restriction of the irrep `partition` to `S_(n-1)` (the permutations fixing n): in
-   * Young's orthogonal form with last-letter order it is block diagonal, one block per removable
-   * corner (lowest row first), each block equal to Young's orthogonal form of the smaller
-   * partition. Applying this recursively gives the chain `S_n > S_(n-1) > ... > S_1` used by
+   * Lists the blocks of the restriction of the irrep `partition` to `S_(n-1)`, the permutations
+   * fixing n. In Young's orthogonal form with last-letter order the restriction is block
+   * diagonal. There is one block per removable corner (lowest row first), and each block equals
+   * Young's orthogonal form of the smaller partition. Applying this recursively gives the chain `S_n > S_(n-1) > ... > S_1` used by
    * Clausen's fast Fourier transform.
    */
   branching(partition: Partition): BranchingBlock[] {
@@ -553,19 +558,19 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return `[${partition.join(",")}]`;
   }
 
-  /** Every element with weight `1/n!`. @throws {ArgumentError} when n > 9. */
+  /** Returns every element with weight `1/n!`. @throws {ArgumentError} when n > 9. */
   quadrature(): Quadrature<Permutation> {
     return finiteQuadrature(this.elements());
   }
 
-  /** The mean of `f` over the group. @throws {ArgumentError} when n > 9. */
+  /** Averages `f` over the group. @throws {ArgumentError} when n > 9. */
   integrate(f: (g: Permutation) => number): number {
     return integrateWith(this.quadrature(), f);
   }
 }
 
 /**
- * A `ContainerModule` registering `new SymmetricGroup(n)` under `TOKENS.Group` with the name
+ * Creates a `ContainerModule` that registers `new SymmetricGroup(n)` under `TOKENS.Group` with the name
  * `Sn`.
  *
  * @throws {DuplicateRegistrationError} on load when a group of that name is already registered.

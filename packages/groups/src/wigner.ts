@@ -23,8 +23,9 @@
  */
 import { ArgumentError } from "@covnet/core";
 import { complexMatmul, matmulTransposed } from "./internal/linalg.js";
+import type { Irreps } from "./irreps.js";
 import type { ComplexMatrix } from "./matrix.js";
-import { checkMatrix3, matrixToEuler } from "./rotation.js";
+import { checkMatrix3, det3, matrixToEuler } from "./rotation.js";
 
 function checkDegree(l: number): void {
   if (!Number.isSafeInteger(l) || l < 0) {
@@ -66,7 +67,7 @@ function deltaMatrix(l: number): Float64Array {
 }
 
 /**
- * The Wigner small-d matrix `d^l(beta)`, real, `[2l+1, 2l+1]` row-major with rows `m` and
+ * Computes the Wigner small-d matrix `d^l(beta)`, real, `[2l+1, 2l+1]` row-major with rows `m` and
  * columns `m'` in `-l..l`.
  *
  * @throws {ArgumentError} when `l` is not a non-negative integer.
@@ -92,16 +93,17 @@ export function wignerSmallD(l: number, beta: number): Float64Array {
         re += w * (cosK[k] as number);
         im -= w * (sinK[k] as number);
       }
+      // Multiply by i^(m'-m) and keep the real part.
       const phase = (((mp - m) % 4) + 4) % 4;
-      const value = phase === 0 ? re : phase === 1 ? -im : phase === 2 ? -re : im;
-      out[(m + l) * n + mp + l] = value;
+      const realParts = [re, -im, -re, im];
+      out[(m + l) * n + mp + l] = realParts[phase] as number;
     }
   }
   return out;
 }
 
 /**
- * The complex Wigner D matrix `D^l(alpha, beta, gamma)`, `[2l+1, 2l+1]` with rows `m` and
+ * Computes the complex Wigner D matrix `D^l(alpha, beta, gamma)`, `[2l+1, 2l+1]` with rows `m` and
  * columns `m'` in `-l..l`: `D^l_{mm'} = e^{-i m alpha} d^l_{mm'}(beta) e^{-i m' gamma}`.
  *
  * @throws {ArgumentError} when `l` is not a non-negative integer.
@@ -123,7 +125,7 @@ export function wignerD(l: number, alpha: number, beta: number, gamma: number): 
 }
 
 /**
- * The complex Wigner D matrix of a rotation matrix (see {@link wignerD}).
+ * Computes the complex Wigner D matrix of a rotation matrix (see {@link wignerD}).
  *
  * @throws {ArgumentError} when `l` is invalid or `r` does not have 9 finite entries.
  */
@@ -136,7 +138,7 @@ export function wignerDFromMatrix(l: number, r: ArrayLike<number>): ComplexMatri
 const basisCache = new Map<number, ComplexMatrix>();
 
 /**
- * The unitary change of basis `U_l` from complex to real harmonics, `Y_real = U_l Y_complex`,
+ * Returns the unitary change of basis `U_l` from complex to real harmonics, `Y_real = U_l Y_complex`,
  * `[2l+1, 2l+1]` with rows the real m and columns the complex m: `U[0][0] = 1`; for `m > 0`
  * `U[m][-m] = 1/sqrt2`, `U[m][m] = (-1)^m/sqrt2`; for `m < 0` `U[m][m] = i/sqrt2`,
  * `U[m][-m] = -i (-1)^m/sqrt2`. The real-to-complex change is `U_l^dagger`.
@@ -243,7 +245,7 @@ function rotateColumnsZ(a: Float64Array, l: number, t: number): void {
 }
 
 /**
- * The real Wigner D matrix `D_real^l(alpha, beta, gamma)`, real orthogonal, `[2l+1, 2l+1]`
+ * Computes the real Wigner D matrix `D_real^l(alpha, beta, gamma)`, real orthogonal, `[2l+1, 2l+1]`
  * row-major; `Y_real(R x) = D_real(R) Y_real(x)`. Computed as
  * `Zr(alpha) K Zr(beta) K^T Zr(gamma)` with a cached per-l matrix `K`, in `O(l^3)`.
  *
@@ -270,7 +272,7 @@ const REAL_CACHE_SIZE = 256;
 const realCache = new Map<string, Float64Array>();
 
 /**
- * The real Wigner D matrix of a rotation matrix `r` (row-major, 9 entries), `[2l+1, 2l+1]`
+ * Computes the real Wigner D matrix of a rotation matrix `r` (row-major, 9 entries), `[2l+1, 2l+1]`
  * row-major; see {@link realWignerDFromEuler}. Results for the most recent 256 `(l, r)` pairs
  * are cached, and each call returns a fresh copy.
  *
@@ -302,7 +304,7 @@ export function realWignerD(l: number, r: ArrayLike<number>): Float64Array {
 }
 
 /**
- * The real Wigner D matrices of `r` for `l = 0..lmax`, `result[l]` of shape `[2l+1, 2l+1]`.
+ * Computes the real Wigner D matrices of `r` for `l = 0..lmax`, `result[l]` of shape `[2l+1, 2l+1]`.
  *
  * @throws {ArgumentError} when `lmax` is invalid or `r` does not have 9 finite entries.
  */
@@ -312,5 +314,47 @@ export function realWignerDs(lmax: number, r: ArrayLike<number>): Float64Array[]
   const e = matrixToEuler(r);
   const out: Float64Array[] = [];
   for (let l = 0; l <= lmax; l++) out.push(realWignerDFromEuler(l, e.alpha, e.beta, e.gamma));
+  return out;
+}
+
+/**
+ * Builds the real Wigner D matrix of a whole irreps vector, `[dim, dim]` row-major, for an orthogonal
+ * matrix `g`: block-diagonal over the parts, with part `i` (layout `[2l+1, mul]`, channels
+ * fastest) multiplied by `D_real^l(R)`, where `g = s R` with `s = det g`. For O(3) labels an odd
+ * part also gets the factor `s`; SO(3) labels require `det g = +1`.
+ *
+ * @example
+ * ```ts
+ * irrepsRealWignerD(Irreps.parse("2x0e + 1x1o"), rotationZ(0.3)); // 5x5
+ * ```
+ * @throws {ArgumentError} when `g` is not 9 finite entries, or `det g < 0` with SO(3) labels.
+ */
+export function irrepsRealWignerD(irreps: Irreps, g: ArrayLike<number>): Float64Array {
+  checkMatrix3(g, "orthogonal matrix");
+  const inverted = det3(g) < 0;
+  if (inverted && irreps.isSO3 && irreps.dim > 0) {
+    throw new ArgumentError(
+      `irreps ${irreps.toString()} carry SO(3) labels, so the matrix must have determinant +1`,
+    );
+  }
+  const rotation = inverted ? Array.from(g, (v) => -v) : g;
+  const dim = irreps.dim;
+  const out = new Float64Array(dim * dim);
+  irreps.entries.forEach((part, index) => {
+    if (part.mul === 0) return;
+    const d = realWignerD(part.l, rotation);
+    const scale = inverted && part.p === -1 ? -1 : 1;
+    const n = 2 * part.l + 1;
+    const offset = irreps.offsets[index] as number;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const v = scale * (d[i * n + j] as number);
+        if (v === 0) continue;
+        for (let c = 0; c < part.mul; c++) {
+          out[(offset + i * part.mul + c) * dim + offset + j * part.mul + c] = v;
+        }
+      }
+    }
+  });
   return out;
 }

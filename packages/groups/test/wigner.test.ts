@@ -4,6 +4,8 @@ import {
   complexToRealBasis,
   complexToRealWignerD,
   eulerToMatrix,
+  Irreps,
+  irrepsRealWignerD,
   matmul3,
   matrix3,
   realWignerD,
@@ -204,6 +206,38 @@ describe("Wigner D identities", () => {
     );
     expect(() => realWignerD(1, [1, 0, 0])).toThrow(
       "rotation matrix must have 9 entries (3x3 row-major), got 3",
+    );
+  });
+});
+
+describe("irrepsRealWignerD", () => {
+  const r = eulerToMatrix(0.3, 1.1, -0.4);
+
+  it("is block diagonal with channels fastest", () => {
+    const irreps = Irreps.parse("2x0e + 2x1o");
+    const d = irrepsRealWignerD(irreps, r);
+    const d1 = realWignerD(1, r);
+    expect(d[0]).toBe(1);
+    expect(d[1 * 8 + 1]).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        for (let c = 0; c < 2; c++) {
+          expect(d[(2 + i * 2 + c) * 8 + 2 + j * 2 + c]).toBe(d1[i * 3 + j]);
+        }
+        expect(d[(2 + i * 2) * 8 + 2 + j * 2 + 1]).toBe(0);
+      }
+    }
+  });
+
+  it("applies parity under inversion", () => {
+    const inverted = r.map((v) => -v);
+    const d = irrepsRealWignerD(Irreps.parse("1x0o + 1x1o + 1x1e"), inverted);
+    const d1 = realWignerD(1, r);
+    expect(d[0]).toBe(-1);
+    expect(d[1 * 7 + 1]).toBe(-(d1[0] as number));
+    expect(d[4 * 7 + 4]).toBe(d1[0]);
+    expect(() => irrepsRealWignerD(Irreps.parse("1x1"), inverted)).toThrow(
+      "irreps 1x1 carry SO(3) labels, so the matrix must have determinant +1",
     );
   });
 });
