@@ -8,3 +8,5 @@
 export * from "./coefficients.js";
 export * from "./real_basis.js";
 export * from "./spherical_harmonics.js";
+export * from "./plan.js";
+export * from "./cg_product.js";
