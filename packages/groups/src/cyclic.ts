@@ -117,7 +117,8 @@ export class CyclicGroup implements FiniteGroup<number, number> {
 }
 
 /**
- * Creates a `ContainerModule` that registers `new CyclicGroup(n)` under `TOKENS.Group` with the name `Cn`.
+ * Creates a `ContainerModule` that registers `new CyclicGroup(n)` under `TOKENS.Group` with the
+ * name `Cn`.
  *
  * @throws {DuplicateRegistrationError} on load when a group of that name is already registered.
  */

@@ -154,8 +154,8 @@ export class DihedralGroup implements FiniteGroup<DihedralElement, string> {
 }
 
 /**
- * Creates a `ContainerModule` that registers `new DihedralGroup(n)` under `TOKENS.Group` with the name
- * `Dn`.
+ * Creates a `ContainerModule` that registers `new DihedralGroup(n)` under `TOKENS.Group` with the
+ * name `Dn`.
  *
  * @throws {DuplicateRegistrationError} on load when a group of that name is already registered.
  */

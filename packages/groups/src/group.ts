@@ -72,7 +72,9 @@ export interface CompactGroup<Element, Label> {
    * weight `1/order` and ignore the band limit.
    */
   quadrature(bandLimit: number): Quadrature<Element>;
-  /** The normalised Haar integral of `f`, exact for band limit `bandLimit` (see {@link quadrature}). */
+  /**
+   * The normalised Haar integral of `f`, exact for band limit `bandLimit` (see {@link quadrature}).
+   */
   integrate(f: (g: Element) => number, bandLimit: number): number;
 }
 
@@ -99,8 +101,8 @@ export function isFiniteGroup<E, L>(group: CompactGroup<E, L>): group is FiniteG
 export type AnyGroup = CompactGroup<unknown, unknown>;
 
 /**
- * Looks up the group registered under `name` in `container`. The type parameters are not checked; pass
- * the element and label types of the plugin registered under that name.
+ * Looks up the group registered under `name` in `container`. The type parameters are not
+ * checked, so pass the element and label types of the plugin registered under that name.
  *
  * @throws {ArgumentError} when no group of that name is registered.
  */

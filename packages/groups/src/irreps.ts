@@ -98,8 +98,8 @@ export class Irreps {
    * ```ts
    * Irreps.parse("16x0e + 8x1o").toString(); // "16x0e + 8x1o"
    * ```
-   * @throws {ArgumentError} naming the first invalid token, such as
-   *   `invalid irreps token "3y1" in "16x0e + 3y1": expected MULxL, MULxLe or MULxLo, such as 8x1o`.
+   * @throws {ArgumentError} naming the first invalid token: for `"16x0e + 3y1"` the message is
+   *   `invalid irreps token "3y1" in "16x0e + 3y1": expected MULxL, MULxLe or MULxLo, ...`.
    */
   static parse(text: string): Irreps {
     if (text.trim() === "") return new Irreps([]);

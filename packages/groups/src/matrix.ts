@@ -5,7 +5,10 @@
  * @module
  */
 
-/** A complex matrix of shape `[rows, cols]`, row-major: entry `(i, j)` is `re[i*cols+j] + i im[i*cols+j]`. */
+/**
+ * A complex matrix of shape `[rows, cols]`, row-major: entry `(i, j)` is `re[i*cols+j] + i
+ * im[i*cols+j]`.
+ */
 export interface ComplexMatrix {
   readonly rows: number;
   readonly cols: number;

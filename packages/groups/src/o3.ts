@@ -140,7 +140,8 @@ export class O3 implements CompactGroup<Matrix3, Irrep> {
 }
 
 /**
- * Creates a `ContainerModule` that registers an {@link O3} instance under `TOKENS.Group` with the name `O3`.
+ * Creates a `ContainerModule` that registers an {@link O3} instance under `TOKENS.Group` with the
+ * name `O3`.
  *
  * @throws {DuplicateRegistrationError} on load when a group named `O3` is already registered.
  */

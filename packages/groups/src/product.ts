@@ -147,8 +147,9 @@ export class DirectProductGroup<E1, L1, E2, L2> implements FiniteGroup<[E1, E2],
 }
 
 /**
- * Creates a `ContainerModule` that registers the direct product of two finite groups under `TOKENS.Group`
- * with the name `GxH`. Use {@link getGroup} to fetch factors already registered in a container.
+ * Creates a `ContainerModule` that registers the direct product of two finite groups under
+ * `TOKENS.Group` with the name `GxH`. Use `getFiniteGroup` to fetch factors already registered
+ * in a container.
  *
  * @throws {DuplicateRegistrationError} on load when a group of that name is already registered.
  */

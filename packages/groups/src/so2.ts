@@ -110,8 +110,8 @@ export class SO2 implements CompactGroup<number, number> {
 }
 
 /**
- * Creates a `ContainerModule` that registers an {@link SO2} instance under `TOKENS.Group` with the name
- * `SO2`.
+ * Creates a `ContainerModule` that registers an {@link SO2} instance under `TOKENS.Group` with the
+ * name `SO2`.
  *
  * @throws {DuplicateRegistrationError} on load when a group named `SO2` is already registered.
  */

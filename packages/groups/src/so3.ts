@@ -203,8 +203,8 @@ export class SO3 implements CompactGroup<Matrix3, number> {
 }
 
 /**
- * Creates a `ContainerModule` that registers an {@link SO3} instance under `TOKENS.Group` with the name
- * `SO3`.
+ * Creates a `ContainerModule` that registers an {@link SO3} instance under `TOKENS.Group` with the
+ * name `SO3`.
  *
  * @throws {DuplicateRegistrationError} on load when a group named `SO3` is already registered.
  */

@@ -205,8 +205,8 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
   }
 
   /**
-   * Computes a reduced word `[k1, ..., km]` with `s = s_k1 s_k2 ... s_km` (composition of functions), of
-   * length equal to the number of inversions.
+   * Computes a reduced word `[k1, ..., km]` with `s = s_k1 s_k2 ... s_km` (composition of
+   * functions). Its length equals the number of inversions.
    */
   adjacentTranspositionWord(s: Permutation): number[] {
     this.checkPermutation(s);
@@ -255,7 +255,10 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
     return out;
   }
 
-  /** Cycle notation such as `(1 2 3)(4 5)`, where `(a b c)` maps a to b, b to c, c to a; `()` is the identity. */
+  /**
+   * Cycle notation such as `(1 2 3)(4 5)`, where `(a b c)` maps a to b, b to c, c to a; `()` is the
+   * identity.
+   */
   toCycleNotation(s: Permutation): string {
     const cycles = this.cycles(s);
     if (cycles.length === 0) return "()";
@@ -479,7 +482,11 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
       });
   }
 
-  /** Elements of each class of {@link classes}, in the same order. @throws {ArgumentError} when n > 9. */
+  /**
+   * Lists the elements of each class of {@link classes}, in the same order.
+   *
+   * @throws {ArgumentError} when n > 9.
+   */
   conjugacyClasses(): number[][][] {
     const keys = this.classes().map((c) => c.cycleType.join(","));
     const out = keys.map(() => [] as number[][]);
@@ -491,8 +498,8 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
    * Lists the blocks of the restriction of the irrep `partition` to `S_(n-1)`, the permutations
    * fixing n. In Young's orthogonal form with last-letter order the restriction is block
    * diagonal. There is one block per removable corner (lowest row first), and each block equals
-   * Young's orthogonal form of the smaller partition. Applying this recursively gives the chain `S_n > S_(n-1) > ... > S_1` used by
-   * Clausen's fast Fourier transform.
+   * Young's orthogonal form of the smaller partition. Applying this recursively gives the chain
+   * `S_n > S_(n-1) > ... > S_1` used by Clausen's fast Fourier transform.
    */
   branching(partition: Partition): BranchingBlock[] {
     this.checkPartition(partition);
@@ -570,8 +577,8 @@ export class SymmetricGroup implements FiniteGroup<Permutation, Partition> {
 }
 
 /**
- * Creates a `ContainerModule` that registers `new SymmetricGroup(n)` under `TOKENS.Group` with the name
- * `Sn`.
+ * Creates a `ContainerModule` that registers `new SymmetricGroup(n)` under `TOKENS.Group` with the
+ * name `Sn`.
  *
  * @throws {DuplicateRegistrationError} on load when a group of that name is already registered.
  */

@@ -34,7 +34,9 @@ export interface GroupLawErrors {
   readonly characterTrace: number;
   /** `max |integral chi_a conj(chi_b) - delta_ab|` over the irreps listed. */
   readonly characterOrthogonality: number;
-  /** `max |chi_a chi_b - sum_c m_c chi_c|` at the elements, from the tensor product multiplicities. */
+  /**
+   * `max |chi_a chi_b - sum_c m_c chi_c|` at the elements, from the tensor product multiplicities.
+   */
   readonly tensorProduct: number;
   /** For finite groups `|sum dim^2 - order|`; 0 for infinite groups. */
   readonly dimensionSum: number;

@@ -138,10 +138,10 @@ export function wignerDFromMatrix(l: number, r: ArrayLike<number>): ComplexMatri
 const basisCache = new Map<number, ComplexMatrix>();
 
 /**
- * Returns the unitary change of basis `U_l` from complex to real harmonics, `Y_real = U_l Y_complex`,
- * `[2l+1, 2l+1]` with rows the real m and columns the complex m: `U[0][0] = 1`; for `m > 0`
- * `U[m][-m] = 1/sqrt2`, `U[m][m] = (-1)^m/sqrt2`; for `m < 0` `U[m][m] = i/sqrt2`,
- * `U[m][-m] = -i (-1)^m/sqrt2`. The real-to-complex change is `U_l^dagger`.
+ * Returns the unitary change of basis `U_l` from complex to real harmonics,
+ * `Y_real = U_l Y_complex`, of shape `[2l+1, 2l+1]` with rows the real m and columns the
+ * complex m. The entries are `U[0][0] = 1`, for `m > 0` `U[m][-m] = 1/sqrt2` and
+ * `U[m][m] = (-1)^m/sqrt2`, and for `m < 0` `U[m][m] = i/sqrt2` and `U[m][-m] = -i (-1)^m/sqrt2`. The real-to-complex change is `U_l^dagger`.
  *
  * @throws {ArgumentError} when `l` is not a non-negative integer.
  */
@@ -304,7 +304,8 @@ export function realWignerD(l: number, r: ArrayLike<number>): Float64Array {
 }
 
 /**
- * Computes the real Wigner D matrices of `r` for `l = 0..lmax`, `result[l]` of shape `[2l+1, 2l+1]`.
+ * Computes the real Wigner D matrices of `r` for `l = 0..lmax`; `result[l]` has shape
+ * `[2l+1, 2l+1]`.
  *
  * @throws {ArgumentError} when `lmax` is invalid or `r` does not have 9 finite entries.
  */
@@ -318,9 +319,10 @@ export function realWignerDs(lmax: number, r: ArrayLike<number>): Float64Array[]
 }
 
 /**
- * Builds the real Wigner D matrix of a whole irreps vector, `[dim, dim]` row-major, for an orthogonal
- * matrix `g`: block-diagonal over the parts, with part `i` (layout `[2l+1, mul]`, channels
- * fastest) multiplied by `D_real^l(R)`, where `g = s R` with `s = det g`. For O(3) labels an odd
+ * Builds the real Wigner D matrix of a whole irreps vector, `[dim, dim]` row-major, for an
+ * orthogonal matrix `g`. The matrix is block-diagonal over the parts, and part `i` (layout
+ * `[2l+1, mul]`, channels fastest) is multiplied by `D_real^l(R)`, where `g = s R` with
+ * `s = det g`. For O(3) labels an odd
  * part also gets the factor `s`; SO(3) labels require `det g = +1`.
  *
  * @example
