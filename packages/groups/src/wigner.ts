@@ -141,7 +141,8 @@ const basisCache = new Map<number, ComplexMatrix>();
  * Returns the unitary change of basis `U_l` from complex to real harmonics,
  * `Y_real = U_l Y_complex`, of shape `[2l+1, 2l+1]` with rows the real m and columns the
  * complex m. The entries are `U[0][0] = 1`, for `m > 0` `U[m][-m] = 1/sqrt2` and
- * `U[m][m] = (-1)^m/sqrt2`, and for `m < 0` `U[m][m] = i/sqrt2` and `U[m][-m] = -i (-1)^m/sqrt2`. The real-to-complex change is `U_l^dagger`.
+ * `U[m][m] = (-1)^m/sqrt2`, and for `m < 0` `U[m][m] = i/sqrt2` and `U[m][-m] = -i (-1)^m/sqrt2`.
+ * The real-to-complex change is `U_l^dagger`.
  *
  * @throws {ArgumentError} when `l` is not a non-negative integer.
  */
