@@ -18,7 +18,7 @@ export const AVOGADRO = 6.02214076e23;
 export const ELEMENTARY_CHARGE = 1.602176634e-19;
 /** Thermochemical calorie in J (exact by definition). */
 export const CALORIE_IN_J = 4.184;
-/** 1 kcal/mol in eV: 4184 J / (N_A e) = 0.0433641043... */
+/** 1 kcal/mol in eV: 4184 J / (N_A e) = 0.04336410424... */
 export const KCAL_PER_MOL_IN_EV = (1000 * CALORIE_IN_J) / (AVOGADRO * ELEMENTARY_CHARGE);
 /** 1 Hartree in kcal/mol (627.5094740...). */
 export const HARTREE_IN_KCAL_PER_MOL = HARTREE_IN_EV / KCAL_PER_MOL_IN_EV;
