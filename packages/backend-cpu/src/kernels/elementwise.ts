@@ -12,7 +12,6 @@ import {
   type UnaryKernel,
   allocTypedArray,
   broadcastShapes,
-  shapesEqual,
 } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { broadcastStrides, forEachBroadcastRun } from "./broadcast.js";
@@ -27,107 +26,184 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
-const UNARY: Record<UnaryKernel, (x: number) => number> = {
-  Neg: (x) => -x,
-  Abs: Math.abs,
-  Sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  Exp: Math.exp,
-  Log: Math.log,
-  Sqrt: Math.sqrt,
-  Square: (x) => x * x,
-  Sin: Math.sin,
-  Cos: Math.cos,
-  Tanh: Math.tanh,
-  Sigmoid: sigmoid,
-  Relu: (x) => (x > 0 ? x : 0),
-  Softplus: softplus,
-  Silu: (x) => x * sigmoid(x),
-};
+/**
+ * `out[i] = f(x[i])` with one loop per function, so that each loop body is a direct call that V8
+ * can inline instead of a call through a table.
+ */
+function unaryLoop(op: UnaryKernel, x: TypedArray, out: TypedArray): void {
+  const n = out.length;
+  switch (op) {
+    case "Neg":
+      for (let i = 0; i < n; i++) out[i] = -(x[i] as number);
+      return;
+    case "Abs":
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i] as number);
+      return;
+    case "Sign":
+      for (let i = 0; i < n; i++) {
+        const v = x[i] as number;
+        out[i] = v > 0 ? 1 : v < 0 ? -1 : 0;
+      }
+      return;
+    case "Exp":
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i] as number);
+      return;
+    case "Log":
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i] as number);
+      return;
+    case "Sqrt":
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i] as number);
+      return;
+    case "Square":
+      for (let i = 0; i < n; i++) {
+        const v = x[i] as number;
+        out[i] = v * v;
+      }
+      return;
+    case "Sin":
+      for (let i = 0; i < n; i++) out[i] = Math.sin(x[i] as number);
+      return;
+    case "Cos":
+      for (let i = 0; i < n; i++) out[i] = Math.cos(x[i] as number);
+      return;
+    case "Tanh":
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i] as number);
+      return;
+    case "Sigmoid":
+      for (let i = 0; i < n; i++) out[i] = sigmoid(x[i] as number);
+      return;
+    case "Relu":
+      for (let i = 0; i < n; i++) {
+        const v = x[i] as number;
+        out[i] = v > 0 ? v : 0;
+      }
+      return;
+    case "Softplus":
+      for (let i = 0; i < n; i++) out[i] = softplus(x[i] as number);
+      return;
+    case "Silu":
+      for (let i = 0; i < n; i++) {
+        const v = x[i] as number;
+        out[i] = v * sigmoid(v);
+      }
+      return;
+  }
+}
 
 const unaryKernel: KernelFunction<"Unary", CpuBackend> = ({ inputs, attrs, backend }) => {
   const x = inputs[0]!;
-  const xv = backend.values(x);
   const { values, info } = backend.allocate(x.shape, x.dtype);
-  const f = UNARY[attrs.op];
-  for (let i = 0; i < xv.length; i++) values[i] = f(xv[i] as number);
+  unaryLoop(attrs.op, backend.values(x), values);
   return info;
 };
 
-const BINARY: Record<BinaryKernel, (a: number, b: number) => number> = {
-  Add: (a, b) => a + b,
-  Sub: (a, b) => a - b,
-  Mul: (a, b) => a * b,
-  Div: (a, b) => a / b,
-  Pow: Math.pow,
-  Maximum: (a, b) => (a >= b || Number.isNaN(a) ? a : b),
-  Minimum: (a, b) => (a <= b || Number.isNaN(a) ? a : b),
-};
-
-/** Contiguous same-shape loops for the four arithmetic operators, without a call per element. */
-function sameShapeArithmetic(op: BinaryKernel, a: TypedArray, b: TypedArray, out: TypedArray): boolean {
-  const n = out.length;
-  switch (op) {
-    case "Add":
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) + (b[i] as number);
-      return true;
-    case "Sub":
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) - (b[i] as number);
-      return true;
-    case "Mul":
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) * (b[i] as number);
-      return true;
-    case "Div":
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) / (b[i] as number);
-      return true;
-    default:
-      return false;
-  }
-}
-
-function scalarArithmetic(op: BinaryKernel, a: TypedArray, s: number, out: TypedArray, scalarFirst: boolean): boolean {
-  const n = out.length;
-  switch (op) {
-    case "Add":
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) + s;
-      return true;
-    case "Mul":
-      for (let i = 0; i < n; i++) out[i] = (a[i] as number) * s;
-      return true;
-    case "Sub":
-      if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s - (a[i] as number);
-      else for (let i = 0; i < n; i++) out[i] = (a[i] as number) - s;
-      return true;
-    case "Div":
-      if (scalarFirst) for (let i = 0; i < n; i++) out[i] = s / (a[i] as number);
-      else for (let i = 0; i < n; i++) out[i] = (a[i] as number) / s;
-      return true;
-    default:
-      return false;
-  }
-}
-
-function broadcastBinary(
-  f: (a: number, b: number) => number,
-  a: { values: TypedArray; shape: readonly number[] },
-  b: { values: TypedArray; shape: readonly number[] },
-  outShape: readonly number[],
+/**
+ * One run of a binary operation: `out[o + i] = f(a[ia + i * da], b[ib + i * db])`. The operator
+ * switch sits outside the loops, and the common stride patterns (both contiguous, one operand
+ * repeated) get their own loops.
+ */
+function binaryRun(
+  op: BinaryKernel,
   out: TypedArray,
+  o: number,
+  a: TypedArray,
+  ia: number,
+  da: number,
+  b: TypedArray,
+  ib: number,
+  db: number,
+  n: number,
 ): void {
-  const sa = broadcastStrides(a.shape, outShape);
-  const sb = broadcastStrides(b.shape, outShape);
-  const av = a.values;
-  const bv = b.values;
-  forEachBroadcastRun(outShape, [sa, sb], (start, offsets, length, inner) => {
-    let ia = offsets[0] as number;
-    let ib = offsets[1] as number;
-    const da = inner[0] as number;
-    const db = inner[1] as number;
-    for (let i = 0; i < length; i++) {
-      out[start + i] = f(av[ia] as number, bv[ib] as number);
-      ia += da;
-      ib += db;
+  if (da === 1 && db === 1) {
+    switch (op) {
+      case "Add":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) + (b[ib + i] as number);
+        return;
+      case "Sub":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) - (b[ib + i] as number);
+        return;
+      case "Mul":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) * (b[ib + i] as number);
+        return;
+      case "Div":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) / (b[ib + i] as number);
+        return;
+      default:
+        break;
     }
-  });
+  } else if (da === 1 && db === 0) {
+    const s = b[ib] as number;
+    switch (op) {
+      case "Add":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) + s;
+        return;
+      case "Sub":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) - s;
+        return;
+      case "Mul":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) * s;
+        return;
+      case "Div":
+        for (let i = 0; i < n; i++) out[o + i] = (a[ia + i] as number) / s;
+        return;
+      default:
+        break;
+    }
+  } else if (da === 0 && db === 1) {
+    const s = a[ia] as number;
+    switch (op) {
+      case "Add":
+        for (let i = 0; i < n; i++) out[o + i] = s + (b[ib + i] as number);
+        return;
+      case "Sub":
+        for (let i = 0; i < n; i++) out[o + i] = s - (b[ib + i] as number);
+        return;
+      case "Mul":
+        for (let i = 0; i < n; i++) out[o + i] = s * (b[ib + i] as number);
+        return;
+      case "Div":
+        for (let i = 0; i < n; i++) out[o + i] = s / (b[ib + i] as number);
+        return;
+      default:
+        break;
+    }
+  }
+  switch (op) {
+    case "Add":
+      for (let i = 0; i < n; i++, ia += da, ib += db)
+        out[o + i] = (a[ia] as number) + (b[ib] as number);
+      return;
+    case "Sub":
+      for (let i = 0; i < n; i++, ia += da, ib += db)
+        out[o + i] = (a[ia] as number) - (b[ib] as number);
+      return;
+    case "Mul":
+      for (let i = 0; i < n; i++, ia += da, ib += db)
+        out[o + i] = (a[ia] as number) * (b[ib] as number);
+      return;
+    case "Div":
+      for (let i = 0; i < n; i++, ia += da, ib += db)
+        out[o + i] = (a[ia] as number) / (b[ib] as number);
+      return;
+    case "Pow":
+      for (let i = 0; i < n; i++, ia += da, ib += db)
+        out[o + i] = (a[ia] as number) ** (b[ib] as number);
+      return;
+    case "Maximum":
+      for (let i = 0; i < n; i++, ia += da, ib += db) {
+        const x = a[ia] as number;
+        const y = b[ib] as number;
+        out[o + i] = x >= y || Number.isNaN(x) ? x : y;
+      }
+      return;
+    case "Minimum":
+      for (let i = 0; i < n; i++, ia += da, ib += db) {
+        const x = a[ia] as number;
+        const y = b[ib] as number;
+        out[o + i] = x <= y || Number.isNaN(x) ? x : y;
+      }
+      return;
+  }
 }
 
 const binaryKernel: KernelFunction<"Binary", CpuBackend> = ({ inputs, attrs, backend }) => {
@@ -137,14 +213,22 @@ const binaryKernel: KernelFunction<"Binary", CpuBackend> = ({ inputs, attrs, bac
   const bv = backend.values(b);
   const outShape = broadcastShapes(a.shape, b.shape);
   const { values, info } = backend.allocate(outShape, a.dtype);
-  if (shapesEqual(a.shape, b.shape) && sameShapeArithmetic(attrs.op, av, bv, values)) return info;
-  if (bv.length === 1 && av.length === values.length && scalarArithmetic(attrs.op, av, bv[0] as number, values, false)) {
-    return info;
-  }
-  if (av.length === 1 && bv.length === values.length && scalarArithmetic(attrs.op, bv, av[0] as number, values, true)) {
-    return info;
-  }
-  broadcastBinary(BINARY[attrs.op], { values: av, shape: a.shape }, { values: bv, shape: b.shape }, outShape, values);
+  const strides = [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)];
+  const op = attrs.op;
+  forEachBroadcastRun(outShape, strides, (start, offsets, length, inner) => {
+    binaryRun(
+      op,
+      values,
+      start,
+      av,
+      offsets[0] as number,
+      inner[0] as number,
+      bv,
+      offsets[1] as number,
+      inner[1] as number,
+      length,
+    );
+  });
   return info;
 };
 
@@ -160,20 +244,39 @@ const COMPARE: Record<ComparisonKernel, (a: number, b: number) => number> = {
 const compareKernel: KernelFunction<"Compare", CpuBackend> = ({ inputs, attrs, backend }) => {
   const a = inputs[0]!;
   const b = inputs[1]!;
+  const av = backend.values(a);
+  const bv = backend.values(b);
   const outShape = broadcastShapes(a.shape, b.shape);
   const { values, info } = backend.allocate(outShape, "int32");
-  broadcastBinary(COMPARE[attrs.op], { values: backend.values(a), shape: a.shape }, { values: backend.values(b), shape: b.shape }, outShape, values);
+  const f = COMPARE[attrs.op];
+  const strides = [broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)];
+  forEachBroadcastRun(outShape, strides, (start, offsets, length, inner) => {
+    let ia = offsets[0] as number;
+    let ib = offsets[1] as number;
+    const da = inner[0] as number;
+    const db = inner[1] as number;
+    for (let i = 0; i < length; i++, ia += da, ib += db)
+      values[start + i] = f(av[ia] as number, bv[ib] as number);
+  });
   return info;
 };
 
 const whereKernel: KernelFunction<"Where", CpuBackend> = ({ inputs, backend }) => {
-  const [c, a, b] = inputs as [typeof inputs[0] & object, typeof inputs[0] & object, typeof inputs[0] & object];
+  const [c, a, b] = inputs as [
+    (typeof inputs)[0] & object,
+    (typeof inputs)[0] & object,
+    (typeof inputs)[0] & object,
+  ];
   const outShape = broadcastShapes(broadcastShapes(c.shape, a.shape), b.shape);
   const { values, info } = backend.allocate(outShape, a.dtype);
   const cv = backend.values(c);
   const av = backend.values(a);
   const bv = backend.values(b);
-  const strides = [broadcastStrides(c.shape, outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape)];
+  const strides = [
+    broadcastStrides(c.shape, outShape),
+    broadcastStrides(a.shape, outShape),
+    broadcastStrides(b.shape, outShape),
+  ];
   forEachBroadcastRun(outShape, strides, (start, offsets, length, inner) => {
     let ic = offsets[0] as number;
     let ia = offsets[1] as number;

@@ -1,6 +1,5 @@
 /** Reduction and broadcasting kernels. */
-import { type KernelConfig,
-  defineKernel, type KernelFunction, stridesOf } from "@covnet/core";
+import { type KernelConfig, defineKernel, type KernelFunction, stridesOf } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { broadcastStrides, forEachBroadcastRun } from "./broadcast.js";
 
@@ -29,7 +28,8 @@ const reduceKernel: KernelFunction<"Reduce", CpuBackend> = ({ inputs, attrs, bac
         for (let i = 0; i < length; i++, ix += dx) s += xv[ix] as number;
         acc[io] = (acc[io] as number) + s;
       } else {
-        for (let i = 0; i < length; i++, ix += dx, io += dout) acc[io] = (acc[io] as number) + (xv[ix] as number);
+        for (let i = 0; i < length; i++, ix += dx, io += dout)
+          acc[io] = (acc[io] as number) + (xv[ix] as number);
       }
     } else if (op === "Max") {
       for (let i = 0; i < length; i++, ix += dx, io += dout) {
@@ -48,7 +48,11 @@ const reduceKernel: KernelFunction<"Reduce", CpuBackend> = ({ inputs, attrs, bac
   return info;
 };
 
-const broadcastToKernel: KernelFunction<"BroadcastTo", CpuBackend> = ({ inputs, attrs, backend }) => {
+const broadcastToKernel: KernelFunction<"BroadcastTo", CpuBackend> = ({
+  inputs,
+  attrs,
+  backend,
+}) => {
   const x = inputs[0]!;
   const xv = backend.values(x);
   const { values, info } = backend.allocate(attrs.shape, x.dtype);

@@ -1,8 +1,29 @@
 /** Data movement kernels: transpose, slice, pad, concat, gather and segment sums. */
-import { type KernelConfig,
-  defineKernel, type KernelFunction, stridesOf } from "@covnet/core";
+import {
+  type KernelConfig,
+  defineKernel,
+  type KernelFunction,
+  type TypedArray,
+  stridesOf,
+} from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { forEachBroadcastRun } from "./broadcast.js";
+
+/** Copies `length` elements read with stride `step` from `src[from]` into `dst[to]`. */
+function copyRun(
+  src: TypedArray,
+  from: number,
+  step: number,
+  dst: TypedArray,
+  to: number,
+  length: number,
+): void {
+  if (step === 1) {
+    dst.set(src.subarray(from, from + length), to);
+    return;
+  }
+  for (let i = 0; i < length; i++, from += step) dst[to + i] = src[from] as number;
+}
 
 const transposeKernel: KernelFunction<"Transpose", CpuBackend> = ({ inputs, attrs, backend }) => {
   const x = inputs[0]!;
@@ -12,9 +33,7 @@ const transposeKernel: KernelFunction<"Transpose", CpuBackend> = ({ inputs, attr
   const inStrides = stridesOf(x.shape);
   const readStrides = attrs.perm.map((p) => inStrides[p] as number);
   forEachBroadcastRun(outShape, [readStrides], (start, offsets, length, inner) => {
-    let ix = offsets[0] as number;
-    const dx = inner[0] as number;
-    for (let i = 0; i < length; i++, ix += dx) values[start + i] = xv[ix] as number;
+    copyRun(xv, offsets[0] as number, inner[0] as number, values, start, length);
   });
   return info;
 };
@@ -29,9 +48,7 @@ const sliceKernel: KernelFunction<"Slice", CpuBackend> = ({ inputs, attrs, backe
     base += b * (strides[i] as number);
   });
   forEachBroadcastRun(attrs.size, [strides], (start, offsets, length, inner) => {
-    let ix = base + (offsets[0] as number);
-    const dx = inner[0] as number;
-    for (let i = 0; i < length; i++, ix += dx) values[start + i] = xv[ix] as number;
+    copyRun(xv, base + (offsets[0] as number), inner[0] as number, values, start, length);
   });
   return info;
 };
@@ -48,8 +65,12 @@ const padKernel: KernelFunction<"Pad", CpuBackend> = ({ inputs, attrs, backend }
     base += before * (outStrides[i] as number);
   });
   forEachBroadcastRun(x.shape, [outStrides], (start, offsets, length, inner) => {
-    let io = base + (offsets[0] as number);
     const d = inner[0] as number;
+    let io = base + (offsets[0] as number);
+    if (d === 1) {
+      values.set(xv.subarray(start, start + length), io);
+      return;
+    }
     for (let i = 0; i < length; i++, io += d) values[io] = xv[start + i] as number;
   });
   return info;
@@ -70,7 +91,8 @@ const concatKernel: KernelFunction<"Concat", CpuBackend> = ({ inputs, attrs, bac
   for (const t of inputs) {
     const tv = backend.values(t);
     const chunk = (t.shape[axis] as number) * inner;
-    for (let o = 0; o < outer; o++) values.set(tv.subarray(o * chunk, (o + 1) * chunk), o * outRow + colOffset);
+    for (let o = 0; o < outer; o++)
+      values.set(tv.subarray(o * chunk, (o + 1) * chunk), o * outRow + colOffset);
     colOffset += chunk;
   }
   return info;
@@ -109,11 +131,22 @@ const segmentSumKernel: KernelFunction<"SegmentSum", CpuBackend> = ({ inputs, at
   const inner = rows === 0 ? 0 : xv.length / rows;
   const outShape = [attrs.numSegments, ...x.shape.slice(1)];
   const { values, info } = backend.allocate(outShape, x.dtype);
-  for (let r = 0; r < rows; r++) {
-    const dst = (ids[r] as number) * inner;
-    const src = r * inner;
-    for (let j = 0; j < inner; j++) values[dst + j] = (values[dst + j] as number) + (xv[src + j] as number);
+  // Rows are added in index order, so the result is deterministic. float32 sums accumulate in a
+  // float64 buffer; the scatter loop then sees one array type per dtype.
+  const acc = x.dtype === "float32" ? new Float64Array(values.length) : values;
+  if (inner === 1) {
+    for (let r = 0; r < rows; r++) {
+      const dst = ids[r] as number;
+      acc[dst] = (acc[dst] as number) + (xv[r] as number);
+    }
+  } else {
+    for (let r = 0, src = 0; r < rows; r++, src += inner) {
+      const dst = (ids[r] as number) * inner;
+      for (let j = 0; j < inner; j++)
+        acc[dst + j] = (acc[dst + j] as number) + (xv[src + j] as number);
+    }
   }
+  if (acc !== values) values.set(acc);
   return info;
 };
 
