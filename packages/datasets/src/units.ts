@@ -1,7 +1,6 @@
 /**
  * Physical units of the datasets and the constants that convert between them. Values are the
- * CODATA 2018 recommended values (NIST, https://physics.nist.gov/cuu/Constants/), as used by
- * ASE 3.22 (`ase.units`, CODATA 2014 differs only beyond the 7th significant digit).
+ * CODATA 2018 recommended values (NIST, https://physics.nist.gov/cuu/Constants/).
  *
  * @module
  */
@@ -60,9 +59,9 @@ export function convertEnergy(value: number, from: EnergyUnit, to: EnergyUnit): 
 }
 
 /**
- * Units of one dataset: positions are always Angstrom; `energy` is the unit of
- * `Molecule.energy`, `force` the unit of `Molecule.forces`, and `targets` names the unit of each
- * entry of `Molecule.targets`.
+ * Units of one dataset. Positions are always in Angstrom. `energy` is the unit of
+ * `Molecule.energy`, `force` the unit of `Molecule.forces`, and `targets` maps each entry of
+ * `Molecule.targets` to its unit.
  */
 export interface DatasetUnits {
   readonly length: "angstrom";

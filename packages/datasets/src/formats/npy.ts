@@ -8,7 +8,7 @@
 import { unzipSync } from "fflate";
 import { datasetError } from "../errors.js";
 
-/** The typed array that holds an `.npy` array's values. 64-bit integers are read as float64. */
+/** The typed array that contains an `.npy` array's values. 64-bit integers are read as float64. */
 export type NpyData =
   | Float64Array
   | Float32Array
