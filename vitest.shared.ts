@@ -18,7 +18,6 @@ export function covnetProject(name: string, overrides: { testTimeout?: number } 
       pool: "forks",
       testTimeout: overrides.testTimeout ?? 60_000,
       env: { COVNET_LOG_LEVEL: "silent" },
-      reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]],
     },
   });
 }

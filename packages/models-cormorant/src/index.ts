@@ -1,0 +1,9 @@
+/**
+ * `@covnet/models-cormorant`: Cormorant, an SO(3)-covariant Clebsch-Gordan network for molecular
+ * energies and forces.
+ *
+ * @module
+ */
+export * from "./config.js";
+export * from "./input.js";
+export * from "./model.js";
