@@ -18,3 +18,5 @@ export * from "./optim/ema.js";
 export * from "./optim/optimizer.js";
 export * from "./optim/schedules.js";
 export * from "./optim/sgd.js";
+export * from "./train/checkpoint.js";
+export * from "./train/trainer.js";

@@ -1,0 +1,683 @@
+/**
+ * The trainer: epochs of gradient steps with validation, early stopping, best-model tracking,
+ * progress output, a JSON-lines log, and checkpoints that resume a run exactly.
+ *
+ * @module
+ */
+import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import {
+  ArgumentError,
+  type Engine,
+  Random,
+  type Tensor,
+  isFloatDType,
+  valueAndGrads,
+} from "@covnet/core";
+import { Data, Effect, Exit, Fiber } from "effect";
+import { type ProgressMode, type ProgressReporter, createProgress } from "../internal/progress.js";
+import type { AtomicWriteHooks } from "../internal/atomic.js";
+import type { Module, StateDict } from "../module.js";
+import { clipGradNorm, clipGradValue } from "../optim/clip.js";
+import { ExponentialMovingAverage } from "../optim/ema.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { type Schedule, constantSchedule } from "../optim/schedules.js";
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  type CheckpointReason,
+  type MonitorState,
+  readCheckpoint,
+  writeCheckpoint,
+} from "./checkpoint.js";
+import { writeFileAtomic } from "../internal/atomic.js";
+
+/** A failure inside the training loop: a step, the data iterator, validation or file output. */
+export class TrainingError extends Data.TaggedError("TrainingError")<{
+  readonly message: string;
+  readonly cause: unknown;
+}> {}
+
+/** Batches of one epoch, synchronous or asynchronous. */
+export type Batches<B> = Iterable<B> | AsyncIterable<B>;
+
+/** Early stopping settings. */
+export interface EarlyStoppingOptions {
+  /** Epochs without improvement of the monitored metric before training stops. */
+  readonly patience: number;
+  /** Minimum change that counts as an improvement. Default 0. */
+  readonly minDelta?: number;
+}
+
+/** Options of {@link Trainer}. `B` is the caller's batch type. */
+export interface TrainerOptions<B> {
+  readonly model: Module;
+  readonly optimizer: Optimizer;
+  /** Learning rate per optimizer step; default the optimizer's rate, constant. */
+  readonly schedule?: Schedule;
+  /**
+   * Creates the training batches of an epoch (0-based). Shuffle with `rng` only: on resume the
+   * generator is restored and batches already done in the epoch are skipped, so the batches must
+   * depend on nothing else that changes between runs.
+   */
+  readonly trainBatches: (epoch: number, rng: Random) => Batches<B>;
+  /**
+   * Scalar loss of a batch. It may take gradients itself (forces as `-dE/dx`): the trainer
+   * differentiates it with `valueAndGrads`, which supports nesting.
+   */
+  readonly loss: (batch: B) => Tensor;
+  /** Validation batches of an epoch; when given, validation runs after every epoch. */
+  readonly validationBatches?: (epoch: number) => Batches<B>;
+  /**
+   * Extra validation metrics: scalar tensors per batch, averaged over batches (equal weight per
+   * batch). Reported as `val_<name>`; the validation loss is `val_loss`.
+   */
+  readonly metrics?: Readonly<Record<string, (batch: B) => Tensor>>;
+  readonly epochs: number;
+  /** Seed of the trainer's generator, from which each epoch's data generator is forked. */
+  readonly seed: number;
+  /** Clip gradients to this global L2 norm. */
+  readonly clipGradNorm?: number;
+  /** Clamp every gradient entry to `[-clipGradValue, clipGradValue]`. */
+  readonly clipGradValue?: number;
+  /** Keep an exponential moving average of the weights; validation and the best model use it. */
+  readonly ema?: { readonly decay: number; readonly warmup?: boolean };
+  /** Stop when the monitored metric stops improving. */
+  readonly earlyStopping?: EarlyStoppingOptions;
+  /**
+   * Metric that selects the best model and drives early stopping and the schedule's
+   * `observe`. Default `val_loss` with validation, else `train_loss`.
+   */
+  readonly monitor?: string;
+  /** Whether lower (`min`, default) or higher values of the monitored metric are better. */
+  readonly monitorMode?: "min" | "max";
+  /**
+   * Directory for `latest.json` (written every `checkpointEvery` epochs and on interruption) and
+   * `best.json` (the best model's state dict). No checkpoints when omitted.
+   */
+  readonly checkpointDir?: string;
+  /** Epochs between checkpoints. Default 1. */
+  readonly checkpointEvery?: number;
+  /** JSON-lines log file, appended to. */
+  readonly logFile?: string;
+  /** Log a `step` record every this many optimizer steps. Default 1. */
+  readonly logEvery?: number;
+  /** Progress output: a bar on a TTY, plain lines elsewhere (`auto`, the default), or none. */
+  readonly progress?: ProgressMode;
+  /** Stream for progress output. Default `process.stderr`. */
+  readonly progressStream?: Writable & { isTTY?: boolean };
+  /** Convention version stored in checkpoints and required on resume. */
+  readonly conventionVersion: string;
+  /** The caller's run configuration, stored in checkpoints as given (JSON). */
+  readonly config?: unknown;
+  /** Dataset statistics, stored in checkpoints as given (JSON). */
+  readonly datasetStatistics?: unknown;
+  /** Called after every optimizer step (for tests and custom monitoring). */
+  readonly onStep?: (info: StepInfo) => void;
+  /** Called after every epoch with its metrics. */
+  readonly onEpochEnd?: (info: EpochInfo) => void;
+  /** @internal Hooks of the atomic checkpoint writer, for crash tests. */
+  readonly checkpointHooks?: AtomicWriteHooks;
+}
+
+/** Information passed to {@link TrainerOptions.onStep}. */
+export interface StepInfo {
+  /** 0-based epoch. */
+  readonly epoch: number;
+  /** 1-based batch number within the epoch. */
+  readonly batch: number;
+  /** Optimizer steps completed over the run. */
+  readonly globalStep: number;
+  readonly loss: number;
+  readonly lr: number;
+}
+
+/** Information passed to {@link TrainerOptions.onEpochEnd}. */
+export interface EpochInfo {
+  /** Number of completed epochs (1-based index of this epoch). */
+  readonly epoch: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** Why training ended. */
+export type StopReason = "completed" | "early-stopping" | "interrupted";
+
+/** Result of a training run. */
+export interface FitResult {
+  readonly stopReason: StopReason;
+  /** Completed epochs. */
+  readonly epochs: number;
+  readonly globalStep: number;
+  /** Metrics of the last completed epoch. */
+  readonly lastMetrics: Readonly<Record<string, number>>;
+  /** Best value of the monitored metric, and its epoch (1-based). */
+  readonly best: { readonly metric: string; readonly value: number; readonly epoch: number } | null;
+}
+
+/** Options of {@link Trainer.fit}. */
+export interface FitOptions {
+  /** Stop (and save a checkpoint) when this signal aborts. */
+  readonly signal?: AbortSignal;
+  /** Interrupt on SIGINT and SIGTERM, saving a checkpoint first. Default `true`. */
+  readonly handleSignals?: boolean;
+}
+
+/**
+ * Trains a model. The loop is an Effect program ({@link Trainer.fitEffect}); interrupting it
+ * (SIGINT, SIGTERM, an abort signal or `Fiber.interrupt`) lands between optimizer steps and
+ * runs a finalizer that writes a checkpoint, from which {@link Trainer.resume} continues with
+ * the same results as an uninterrupted run. {@link Trainer.fit} is the Promise API.
+ *
+ * A step is {@link Trainer.computeGradients} then {@link Trainer.applyGradients}; data-parallel
+ * training inserts an all-reduce of the gradients between the two.
+ *
+ * @example
+ * ```ts
+ * const trainer = new Trainer({ model, optimizer, loss, trainBatches, epochs: 10, seed: 1,
+ *   conventionVersion: "1" });
+ * const result = await trainer.fit();
+ * ```
+ */
+export class Trainer<B> {
+  readonly options: TrainerOptions<B>;
+  readonly model: Module;
+  readonly optimizer: Optimizer;
+  readonly schedule: Schedule;
+  readonly ema: ExponentialMovingAverage | null;
+  #rng: Random;
+  #epochRngState: ReturnType<Random["state"]> | null = null;
+  #epoch = 0;
+  #batchInEpoch = 0;
+  #epochLoss = { sum: 0, count: 0 };
+  #globalStep = 0;
+  #monitor: MonitorState = { best: null, bestEpoch: 0, badEpochs: 0 };
+  #batchesPerEpoch: number | null = null;
+  #lastMetrics: Record<string, number> = {};
+  #progress: ProgressReporter;
+
+  /** @throws {ArgumentError} on invalid epochs, patience or intervals. */
+  constructor(options: TrainerOptions<B>) {
+    if (!Number.isInteger(options.epochs) || options.epochs < 0) {
+      throw new ArgumentError(`Trainer: epochs must be an integer >= 0, got ${options.epochs}`);
+    }
+    const every = options.checkpointEvery ?? 1;
+    if (!Number.isInteger(every) || every < 1) {
+      throw new ArgumentError(`Trainer: checkpointEvery must be an integer >= 1, got ${every}`);
+    }
+    const patience = options.earlyStopping?.patience;
+    if (patience !== undefined && (!Number.isInteger(patience) || patience < 0)) {
+      throw new ArgumentError(
+        `Trainer: earlyStopping.patience must be an integer >= 0, got ${patience}`,
+      );
+    }
+    this.options = options;
+    this.model = options.model;
+    this.optimizer = options.optimizer;
+    this.schedule = options.schedule ?? constantSchedule(options.optimizer.lr);
+    this.ema =
+      options.ema === undefined
+        ? null
+        : new ExponentialMovingAverage(this.optimizer.parameters, options.ema);
+    this.#rng = new Random(options.seed);
+    this.#progress = createProgress(
+      options.progress ?? "auto",
+      options.progressStream ?? process.stderr,
+    );
+    if (options.checkpointDir !== undefined) mkdirSync(options.checkpointDir, { recursive: true });
+  }
+
+  /** Completed epochs. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Completed optimizer steps. */
+  get globalStep(): number {
+    return this.#globalStep;
+  }
+
+  /** Name of the monitored metric. */
+  get monitorName(): string {
+    return (
+      this.options.monitor ??
+      (this.options.validationBatches === undefined ? "train_loss" : "val_loss")
+    );
+  }
+
+  /** Path of the latest checkpoint, or null without a checkpoint directory. */
+  get latestCheckpointPath(): string | null {
+    return this.options.checkpointDir === undefined
+      ? null
+      : join(this.options.checkpointDir, "latest.json");
+  }
+
+  /**
+   * Loss and gradients of one batch, one gradient per optimizer parameter, in order. The results
+   * belong to the caller's scope.
+   */
+  computeGradients(batch: B): { readonly loss: Tensor; readonly grads: Tensor[] } {
+    const { value, grads } = valueAndGrads(
+      () => this.options.loss(batch),
+      this.optimizer.tensors(),
+    );
+    return { loss: value, grads };
+  }
+
+  /**
+   * Clips the gradients (when configured), sets the learning rate from the schedule, takes an
+   * optimizer step and updates the EMA. Does not dispose `grads`.
+   */
+  applyGradients(grads: readonly Tensor[]): void {
+    let g: readonly Tensor[] = grads;
+    if (this.options.clipGradValue !== undefined) g = clipGradValue(g, this.options.clipGradValue);
+    if (this.options.clipGradNorm !== undefined)
+      g = clipGradNorm(g, this.options.clipGradNorm).grads;
+    this.optimizer.lr = this.schedule.value(this.#globalStep);
+    this.optimizer.step(g);
+    this.ema?.update();
+  }
+
+  /** One optimizer step on `batch`; intermediates are released. Returns the loss. */
+  trainStep(batch: B): number {
+    const engine = this.#engine();
+    engine.startScope();
+    try {
+      const { loss, grads } = this.computeGradients(batch);
+      this.applyGradients(grads);
+      return readScalar(loss);
+    } finally {
+      engine.endScope(undefined);
+    }
+  }
+
+  /**
+   * Restores the trainer from a checkpoint (default: `latest.json` in the checkpoint
+   * directory): model, optimizer, schedule, EMA, generators, counters and early-stopping state.
+   *
+   * @returns False when `path` is omitted and no latest checkpoint exists yet, else true.
+   * @throws {CheckpointError} on an unreadable checkpoint or another convention version.
+   * @throws {StateDictError} when the checkpoint does not match the model or optimizer.
+   */
+  resume(path?: string): boolean {
+    const target = path ?? this.latestCheckpointPath;
+    if (target === null) throw new ArgumentError("Trainer.resume: no path and no checkpointDir");
+    if (path === undefined && !existsSync(target)) return false;
+    const c = readCheckpoint(target, this.options.conventionVersion);
+    this.model.loadStateDict(c.model);
+    this.optimizer.loadState(c.optimizer);
+    this.schedule.loadState(c.schedule);
+    if (this.ema !== null && c.ema !== null) this.ema.loadState(c.ema);
+    this.#rng = Random.fromState(c.rng);
+    this.#epochRngState = c.epochRng;
+    this.#epoch = c.epoch;
+    this.#batchInEpoch = c.batchInEpoch;
+    this.#epochLoss = { ...c.epochLoss };
+    this.#globalStep = c.globalStep;
+    this.#monitor = c.monitor;
+    this.#log({
+      type: "resume",
+      path: target,
+      epoch: c.epoch,
+      batchInEpoch: c.batchInEpoch,
+      globalStep: c.globalStep,
+    });
+    return true;
+  }
+
+  /** Builds the checkpoint of the current state. */
+  checkpoint(reason: CheckpointReason): Checkpoint {
+    return {
+      format: CHECKPOINT_FORMAT,
+      formatVersion: CHECKPOINT_FORMAT_VERSION,
+      conventionVersion: this.options.conventionVersion,
+      reason,
+      savedAt: new Date().toISOString(),
+      config: this.options.config ?? null,
+      datasetStatistics: this.options.datasetStatistics ?? null,
+      epoch: this.#epoch,
+      batchInEpoch: this.#batchInEpoch,
+      epochLoss: this.#epochLoss,
+      globalStep: this.#globalStep,
+      model: this.model.stateDict(),
+      optimizer: this.optimizer.state(),
+      schedule: this.schedule.state(),
+      ema: this.ema?.state() ?? null,
+      rng: this.#rng.state(),
+      epochRng: this.#epochRngState,
+      monitor: this.#monitor,
+    };
+  }
+
+  /** Writes `latest.json` atomically; does nothing without a checkpoint directory. */
+  saveCheckpoint(reason: CheckpointReason): void {
+    const path = this.latestCheckpointPath;
+    if (path === null) return;
+    writeCheckpoint(path, this.checkpoint(reason), this.options.checkpointHooks ?? {});
+    this.#log({
+      type: "checkpoint",
+      reason,
+      path,
+      epoch: this.#epoch,
+      globalStep: this.#globalStep,
+    });
+  }
+
+  /**
+   * The training loop as an Effect program. Interruption between steps writes a checkpoint
+   * (reason `interrupt`) before the fiber ends.
+   */
+  fitEffect(): Effect.Effect<FitResult, TrainingError> {
+    const loop = Effect.gen(this, function* () {
+      let stopReason: StopReason = "completed";
+      while (this.#epoch < this.options.epochs) {
+        const started = performance.now();
+        const trainLoss = yield* this.#trainEpoch();
+        const metrics: Record<string, number> = { train_loss: trainLoss };
+        if (this.options.validationBatches !== undefined) {
+          Object.assign(metrics, yield* this.#validate(this.#epoch));
+        }
+        this.#epoch++;
+        this.#batchInEpoch = 0;
+        this.#epochRngState = null;
+        this.#lastMetrics = metrics;
+        const stop = yield* attempt("epoch bookkeeping", () => this.#endEpoch(metrics, started));
+        if (stop) {
+          stopReason = "early-stopping";
+          break;
+        }
+      }
+      yield* attempt("final checkpoint", () => this.saveCheckpoint("final"));
+      return stopReason;
+    });
+    return loop.pipe(
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          this.#progress.message(
+            `interrupted at epoch ${this.#epoch + 1}, step ${this.#globalStep}; saving checkpoint`,
+          );
+          this.saveCheckpoint("interrupt");
+        }),
+      ),
+      Effect.map((stopReason) => this.#result(stopReason)),
+      Effect.ensuring(Effect.sync(() => this.#progress.close())),
+    );
+  }
+
+  /**
+   * Runs {@link Trainer.fitEffect} and resolves with the result. On SIGINT or SIGTERM (unless
+   * `handleSignals` is false) or when `signal` aborts, the run is interrupted between steps, a
+   * checkpoint is written, and the promise resolves with `stopReason: "interrupted"`.
+   *
+   * @throws {TrainingError} when a step, the data, validation or file output fails.
+   */
+  async fit(options: FitOptions = {}): Promise<FitResult> {
+    const fiber = Effect.runFork(this.fitEffect());
+    const interrupt = () => {
+      Effect.runFork(Fiber.interrupt(fiber));
+    };
+    const handleSignals = options.handleSignals ?? true;
+    if (handleSignals) {
+      process.once("SIGINT", interrupt);
+      process.once("SIGTERM", interrupt);
+    }
+    options.signal?.addEventListener("abort", interrupt, { once: true });
+    if (options.signal?.aborted === true) interrupt();
+    try {
+      const exit = await Effect.runPromise(Fiber.await(fiber));
+      if (Exit.isSuccess(exit)) return exit.value;
+      if (Exit.isInterrupted(exit)) return this.#result("interrupted");
+      const failure = exit.cause._tag === "Fail" ? exit.cause.error : null;
+      if (failure !== null) throw failure;
+      throw new TrainingError({ message: "training failed", cause: exit.cause });
+    } finally {
+      if (handleSignals) {
+        process.off("SIGINT", interrupt);
+        process.off("SIGTERM", interrupt);
+      }
+      options.signal?.removeEventListener("abort", interrupt);
+    }
+  }
+
+  #trainEpoch(): Effect.Effect<number, TrainingError> {
+    return Effect.gen(this, function* () {
+      const epoch = this.#epoch;
+      if (this.#epochRngState === null) {
+        this.#epochRngState = this.#rng.fork().state();
+      }
+      const epochRng = Random.fromState(this.#epochRngState);
+      const iterator = yield* attempt("creating training batches", () =>
+        iteratorOf(this.options.trainBatches(epoch, epochRng)),
+      );
+      const skip = this.#batchInEpoch;
+      if (skip === 0) this.#epochLoss = { sum: 0, count: 0 };
+      let index = 0;
+      while (true) {
+        const next = yield* nextBatch(iterator);
+        if (next.done === true) break;
+        index++;
+        if (index <= skip) continue;
+        const loss = yield* attempt(`training step ${this.#globalStep + 1}`, () =>
+          this.trainStep(next.value),
+        );
+        this.#batchInEpoch = index;
+        this.#globalStep++;
+        this.#epochLoss = { sum: this.#epochLoss.sum + loss, count: this.#epochLoss.count + 1 };
+        this.#afterStep(epoch, index, loss);
+        yield* yieldToEventLoop;
+      }
+      this.#batchesPerEpoch = index;
+      const { sum, count } = this.#epochLoss;
+      return count === 0 ? Number.NaN : sum / count;
+    });
+  }
+
+  #afterStep(epoch: number, batch: number, loss: number): void {
+    const lr = this.optimizer.lr;
+    this.#progress.step(epoch + 1, this.options.epochs, batch, this.#batchesPerEpoch, loss, lr);
+    const every = this.options.logEvery ?? 1;
+    if (this.#globalStep % every === 0) {
+      this.#log({ type: "step", epoch: epoch + 1, batch, globalStep: this.#globalStep, loss, lr });
+    }
+    this.options.onStep?.({ epoch, batch, globalStep: this.#globalStep, loss, lr });
+  }
+
+  #validate(epoch: number): Effect.Effect<Record<string, number>, TrainingError> {
+    const make = this.options.validationBatches as (epoch: number) => Batches<B>;
+    const metricFns = Object.entries(this.options.metrics ?? {});
+    const run = Effect.gen(this, function* () {
+      const iterator = yield* attempt("creating validation batches", () => iteratorOf(make(epoch)));
+      const sums = new Array<number>(metricFns.length + 1).fill(0);
+      let count = 0;
+      while (true) {
+        const next = yield* nextBatch(iterator);
+        if (next.done === true) break;
+        const values = yield* attempt("validation", () =>
+          this.#evaluateBatch(next.value, metricFns),
+        );
+        values.forEach((v, i) => {
+          sums[i] = (sums[i] as number) + v;
+        });
+        count++;
+        yield* yieldToEventLoop;
+      }
+      const out: Record<string, number> = {
+        val_loss: count === 0 ? Number.NaN : (sums[0] as number) / count,
+      };
+      metricFns.forEach(([name], i) => {
+        out[`val_${name}`] = count === 0 ? Number.NaN : (sums[i + 1] as number) / count;
+      });
+      return out;
+    });
+    const ema = this.ema;
+    if (ema === null) return run;
+    return Effect.acquireUseRelease(
+      Effect.sync(() => ema.swapIn()),
+      () => run,
+      () => Effect.sync(() => ema.restore()),
+    );
+  }
+
+  #evaluateBatch(
+    batch: B,
+    metricFns: ReadonlyArray<readonly [string, (batch: B) => Tensor]>,
+  ): number[] {
+    const engine = this.#engine();
+    engine.startScope();
+    try {
+      // No noGrad here: a loss that computes forces needs autodiff even in evaluation.
+      const values = [readScalar(this.options.loss(batch))];
+      for (const [, fn] of metricFns) values.push(readScalar(fn(batch)));
+      return values;
+    } finally {
+      engine.endScope(undefined);
+    }
+  }
+
+  /** Updates monitoring, schedule, best model, log and checkpoint; returns true to stop early. */
+  #endEpoch(metrics: Record<string, number>, started: number): boolean {
+    const name = this.monitorName;
+    const value = metrics[name];
+    if (value === undefined) {
+      throw new ArgumentError(
+        `Trainer: monitored metric "${name}" is not among ${Object.keys(metrics).join(", ")}`,
+      );
+    }
+    this.schedule.observe(value);
+    const improved = this.#isImprovement(value);
+    this.#monitor = improved
+      ? { best: value, bestEpoch: this.#epoch, badEpochs: 0 }
+      : { ...this.#monitor, badEpochs: this.#monitor.badEpochs + 1 };
+    if (improved) this.#saveBest();
+    const seconds = (performance.now() - started) / 1000;
+    this.#progress.epochEnd(this.#epoch, this.options.epochs, metrics, seconds);
+    this.#log({
+      type: "epoch",
+      epoch: this.#epoch,
+      globalStep: this.#globalStep,
+      seconds,
+      improved,
+      ...metrics,
+    });
+    this.options.onEpochEnd?.({ epoch: this.#epoch, metrics });
+    if (this.#epoch % (this.options.checkpointEvery ?? 1) === 0) this.saveCheckpoint("epoch");
+    const patience = this.options.earlyStopping?.patience;
+    if (patience !== undefined && this.#monitor.badEpochs > patience) {
+      this.#progress.message(
+        `early stopping: ${name} has not improved for ${this.#monitor.badEpochs} epochs`,
+      );
+      this.#log({
+        type: "early_stop",
+        epoch: this.#epoch,
+        metric: name,
+        best: this.#monitor.best,
+        bestEpoch: this.#monitor.bestEpoch,
+      });
+      return true;
+    }
+    return false;
+  }
+
+  #isImprovement(value: number): boolean {
+    if (Number.isNaN(value)) return false;
+    const best = this.#monitor.best;
+    if (best === null) return true;
+    const delta = this.options.earlyStopping?.minDelta ?? 0;
+    return (this.options.monitorMode ?? "min") === "min"
+      ? value < best - delta
+      : value > best + delta;
+  }
+
+  #saveBest(): void {
+    const dir = this.options.checkpointDir;
+    if (dir === undefined) return;
+    const state: StateDict =
+      this.ema === null
+        ? this.model.stateDict()
+        : this.ema.withAverage(() => this.model.stateDict());
+    const record = {
+      conventionVersion: this.options.conventionVersion,
+      epoch: this.#epoch,
+      metric: this.monitorName,
+      value: this.#monitor.best,
+      model: state,
+    };
+    writeFileAtomic(join(dir, "best.json"), `${JSON.stringify(record)}\n`);
+  }
+
+  #result(stopReason: StopReason): FitResult {
+    const m = this.#monitor;
+    return {
+      stopReason,
+      epochs: this.#epoch,
+      globalStep: this.#globalStep,
+      lastMetrics: this.#lastMetrics,
+      best:
+        m.best === null ? null : { metric: this.monitorName, value: m.best, epoch: m.bestEpoch },
+    };
+  }
+
+  #log(record: Record<string, unknown>): void {
+    const file = this.options.logFile;
+    if (file === undefined) return;
+    appendFileSync(
+      file,
+      `${JSON.stringify({ time: new Date().toISOString(), ...record }, jsonNumber)}\n`,
+    );
+  }
+
+  #engine(): Engine {
+    return this.optimizer.tensors()[0]?.engine as Engine;
+  }
+}
+
+/** Writes non-finite numbers as strings, since JSON has no NaN or Infinity. */
+function jsonNumber(_key: string, value: unknown): unknown {
+  return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
+}
+
+function readScalar(t: Tensor): number {
+  if (t.size !== 1 || !isFloatDType(t.dtype)) {
+    throw new ArgumentError(`Trainer: the loss and metrics must be float scalars, got ${t}`);
+  }
+  return t.item();
+}
+
+function attempt<A>(what: string, fn: () => A): Effect.Effect<A, TrainingError> {
+  return Effect.try({
+    try: fn,
+    catch: (cause) =>
+      new TrainingError({
+        message: `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      }),
+  });
+}
+
+/**
+ * Yields to the Node.js event loop (a macrotask, unlike `Effect.yieldNow`), so signal handlers,
+ * timers and I/O run between steps and an interruption can arrive.
+ */
+const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void));
+  return Effect.sync(() => clearImmediate(handle));
+});
+
+type AnyIterator<B> = Iterator<B> | AsyncIterator<B>;
+
+function iteratorOf<B>(batches: Batches<B>): AnyIterator<B> {
+  if (Symbol.asyncIterator in batches) return (batches as AsyncIterable<B>)[Symbol.asyncIterator]();
+  return (batches as Iterable<B>)[Symbol.iterator]();
+}
+
+function nextBatch<B>(iterator: AnyIterator<B>): Effect.Effect<IteratorResult<B>, TrainingError> {
+  return Effect.tryPromise({
+    try: async () => iterator.next(),
+    catch: (cause) =>
+      new TrainingError({
+        message: `reading the next batch failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      }),
+  });
+}
