@@ -10,14 +10,14 @@
  */
 import {
   ArgumentError,
+  assertValidShape,
   type Engine,
   type FloatDType,
+  formatShape,
   type Random,
   type Shape,
-  type Tensor,
-  assertValidShape,
-  formatShape,
   sizeOf,
+  type Tensor,
 } from "@covnet/core";
 
 /** Creates a tensor of `shape` and `dtype`, drawing from `rng` where the method is random. */
@@ -77,7 +77,7 @@ export function onesInit(): Initializer {
   return (engine, shape, _rng, dtype) => filled(engine, shape, dtype, () => 1);
 }
 
-/** Every entry equal to `value`. */
+/** Fills every entry with `value`. */
 export function constantInit(value: number): Initializer {
   return (engine, shape, _rng, dtype) => filled(engine, shape, dtype, () => value);
 }
@@ -161,7 +161,7 @@ export function kaimingNormal(options: KaimingOptions = {}): Initializer {
 
 /**
  * (Semi-)orthogonal matrices scaled by `gain`. The shape is viewed as a matrix
- * `[size / last, last]`; when it has at least as many rows as columns the columns are
+ * `[size / last, last]`. When it has at least as many rows as columns the columns are
  * orthonormal, otherwise the rows are. Computed by Gram-Schmidt on a normal matrix with the sign
  * fixed so that the triangular factor has a positive diagonal (the Haar measure).
  *

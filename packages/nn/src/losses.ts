@@ -9,7 +9,6 @@
  */
 import {
   ArgumentError,
-  type Tensor,
   abs,
   add,
   broadcastShapes,
@@ -23,6 +22,7 @@ import {
   square,
   sub,
   sum,
+  type Tensor,
 } from "@covnet/core";
 
 /** Options of the losses. */

@@ -6,13 +6,13 @@
  */
 import {
   ArgumentError,
+  cast,
   type DType,
   type FloatDType,
-  type Tensor,
-  cast,
   formatShape,
   isFloatDType,
   shapesEqual,
+  type Tensor,
 } from "@covnet/core";
 import { StateDictError } from "./errors.js";
 import { Parameter, type ParameterOptions } from "./parameter.js";
@@ -95,7 +95,7 @@ export class Module {
     return module;
   }
 
-  /** All parameters, this module's first, then each child's in registration order. */
+  /** Collects all parameters: this module's first, then each child's, in registration order. */
   parameters(): Map<string, Parameter> {
     const out = new Map<string, Parameter>();
     for (const [name, p] of this.#parameters) out.set(name, p);
@@ -105,14 +105,14 @@ export class Module {
     return out;
   }
 
-  /** The parameters that optimizers update, in the order of {@link Module.parameters}. */
+  /** Returns the parameters that optimizers update, in the order of {@link Module.parameters}. */
   trainableParameters(): Map<string, Parameter> {
     const out = new Map<string, Parameter>();
     for (const [name, p] of this.parameters()) if (p.trainable) out.set(name, p);
     return out;
   }
 
-  /** The direct sub-modules, by name. */
+  /** Returns the direct sub-modules by name. */
   children(): Map<string, Module> {
     return new Map(this.#children);
   }
@@ -257,7 +257,11 @@ export class ModuleList<M extends Module = Module> extends Module {
     return this.#items.length;
   }
 
-  /** The module at `index`; throws on a bad index. */
+  /**
+   * Returns the module at `index`.
+   *
+   * @throws {ArgumentError} when `index` is out of range.
+   */
   at(index: number): M {
     const m = this.#items[index];
     if (m === undefined) {

@@ -7,10 +7,10 @@ import {
   ArgumentError,
   type DType,
   type Engine,
-  type Shape,
-  type Tensor,
   formatShape,
+  type Shape,
   shapesEqual,
+  type Tensor,
 } from "@covnet/core";
 
 /** Options of a {@link Parameter}. */

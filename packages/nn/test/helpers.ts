@@ -1,7 +1,7 @@
 import { cpuBackendModule } from "@covnet/backend-cpu";
-import { type Engine, createContainer, initEngine } from "@covnet/core";
+import { createContainer, type Engine, initEngine } from "@covnet/core";
 
-/** A fresh engine on the CPU backend in its own container. */
+/** Creates a fresh engine on the CPU backend in its own container. */
 export async function cpuEngine(defaultFloat: "float32" | "float64" = "float64"): Promise<Engine> {
   const container = createContainer({ logLevel: "silent" });
   container.load(cpuBackendModule());

@@ -1,15 +1,15 @@
-import { Random, type Engine, type Tensor, add, matmul, ones, tensor, zeros } from "@covnet/core";
+import { add, type Engine, matmul, ones, Random, type Tensor, tensor, zeros } from "@covnet/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  Module,
-  ModuleList,
-  Parameter,
-  StateDictError,
   computeFans,
   kaimingNormal,
   kaimingUniform,
+  Module,
+  ModuleList,
   normalInit,
   orthogonalInit,
+  Parameter,
+  StateDictError,
   uniformInit,
   xavierNormal,
   xavierUniform,

@@ -1,27 +1,27 @@
 import {
   type Engine,
-  type Tensor,
   matmul,
   mean,
   randomNormal,
   square,
   sub,
+  type Tensor,
   tensor,
   valueAndGrads,
 } from "@covnet/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  AMSGrad,
   Adam,
   AdamW,
+  AMSGrad,
+  clipGradNorm,
+  clipGradValue,
   ExponentialMovingAverage,
   Module,
   type Optimizer,
   Parameter,
   SGD,
   StateDictError,
-  clipGradNorm,
-  clipGradValue,
 } from "../src/index.js";
 import { cpuEngine } from "./helpers.js";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  ReduceOnPlateau,
   constantSchedule,
   cosineSchedule,
   exponentialSchedule,
   linearWarmup,
+  ReduceOnPlateau,
   sequentialSchedule,
   stepSchedule,
 } from "../src/index.js";

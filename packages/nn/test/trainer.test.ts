@@ -1,17 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import {
-  type Engine,
-  Random,
-  type Tensor,
   add,
+  type Engine,
   mean,
   neg,
+  Random,
   square,
   sub,
   sum,
+  type Tensor,
   tensor,
   valueAndGrads,
 } from "@covnet/core";
@@ -20,17 +20,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   Adam,
   CheckpointError,
+  cosineSchedule,
   type FitResult,
   Linear,
+  linearWarmup,
   MLP,
+  mseLoss,
   ReduceOnPlateau,
+  readCheckpoint,
   Trainer,
   type TrainerOptions,
   TrainingError,
-  cosineSchedule,
-  linearWarmup,
-  mseLoss,
-  readCheckpoint,
 } from "../src/index.js";
 import { cpuEngine } from "./helpers.js";
 

@@ -8,8 +8,8 @@ export interface AtomicWriteHooks {
 }
 
 /**
- * Writes `text` to `path` so that a reader sees either the old file or the complete new one:
- * the text goes to a temporary file in the same directory, which is flushed with fsync and then
+ * Writes `text` to `path` so that a reader sees either the old file or the complete new one.
+ * The text goes to a temporary file in the same directory, which is flushed with fsync and then
  * renamed over `path` (rename is atomic within a POSIX file system). The directory is synced too,
  * so the rename survives a power loss. On an error the temporary file is removed.
  */

@@ -1,6 +1,6 @@
 import type { Writable } from "node:stream";
 
-/** How the trainer reports progress. */
+/** Progress output style of the trainer. */
 export type ProgressMode = "auto" | "bar" | "lines" | "none";
 
 /** Progress sink used by the trainer. */
@@ -36,14 +36,15 @@ function formatMetrics(metrics: Readonly<Record<string, number>>): string {
 }
 
 /**
- * A progress bar redrawn in place on a TTY, plain lines (one per epoch) elsewhere, or nothing.
+ * Creates a progress reporter: a bar redrawn in place on a TTY, plain lines (one per epoch) elsewhere, or nothing.
  * `auto` picks the bar when `stream` is a TTY.
  */
 export function createProgress(
   mode: ProgressMode,
   stream: Writable & { isTTY?: boolean },
 ): ProgressReporter {
-  const resolved = mode === "auto" ? (stream.isTTY === true ? "bar" : "lines") : mode;
+  let resolved = mode;
+  if (mode === "auto") resolved = stream.isTTY === true ? "bar" : "lines";
   let barShown = false;
   const clearBar = () => {
     if (barShown) stream.write("\r\x1b[2K");

@@ -1,4 +1,4 @@
-import { type Engine, type Tensor, formatShape, shapesEqual } from "@covnet/core";
+import { type Engine, formatShape, shapesEqual, type Tensor } from "@covnet/core";
 import type { TensorRecord } from "../module.js";
 
 /** Copies a tensor into a JSON-ready record (synchronous read). */

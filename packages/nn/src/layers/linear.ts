@@ -5,22 +5,22 @@
  */
 import {
   ArgumentError,
+  add,
   type Engine,
   type FloatDType,
-  type Random,
-  type Tensor,
-  add,
   formatShape,
   matmul,
+  type Random,
   relu,
   silu,
   softplus,
+  type Tensor,
   tanh,
 } from "@covnet/core";
 import {
+  calculateGain,
   type GainNonlinearity,
   type Initializer,
-  calculateGain,
   kaimingUniform,
   zerosInit,
 } from "../init.js";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ArgumentError, type Tensor, add, formatShape, mul, sqrt, square, sum } from "@covnet/core";
+import { ArgumentError, add, formatShape, mul, sqrt, square, sum, type Tensor } from "@covnet/core";
 
 /** Options of {@link normActivation}. */
 export interface NormActivationOptions {

@@ -5,7 +5,6 @@
  */
 import {
   ArgumentError,
-  type Tensor,
   add,
   div,
   maximum,
@@ -13,6 +12,7 @@ import {
   sqrt,
   square,
   sub,
+  type Tensor,
 } from "@covnet/core";
 import type { Parameter } from "../parameter.js";
 import { Optimizer, type ParameterSource } from "./optimizer.js";

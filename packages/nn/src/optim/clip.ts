@@ -6,7 +6,6 @@
  */
 import {
   ArgumentError,
-  type Tensor,
   add,
   clip,
   div,
@@ -15,6 +14,7 @@ import {
   sqrt,
   square,
   sum,
+  type Tensor,
 } from "@covnet/core";
 
 /** Result of {@link clipGradNorm}. */
@@ -27,8 +27,8 @@ export interface ClippedGradients {
 
 /**
  * Scales all gradients together so that their global L2 norm (over every entry of every
- * tensor) is at most `maxNorm`; gradients already within the bound are unchanged up to the
- * 1e-6 guard. The scale is computed with tensor operations, so nothing is read back.
+ * tensor) is at most `maxNorm`. Gradients already within the bound are unchanged, up to the
+ * 1e-6 guard in the denominator. The scale is computed with tensor operations, so nothing is read back.
  *
  * @throws {ArgumentError} when `maxNorm` is not positive or there are no gradients.
  */

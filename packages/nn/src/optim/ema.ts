@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ArgumentError, type Tensor, add, mul } from "@covnet/core";
+import { ArgumentError, add, mul, type Tensor } from "@covnet/core";
 import { StateDictError } from "../errors.js";
 import { fromRecord, toRecord } from "../internal/records.js";
 import { Module, type TensorRecord } from "../module.js";
@@ -76,7 +76,7 @@ export class ExponentialMovingAverage {
     this.#numUpdates++;
   }
 
-  /** A copy of the averaged value of one parameter (the caller disposes it). */
+  /** Copies the averaged value of one parameter; the caller disposes the copy. */
   averaged(name: string): Tensor {
     const t = this.#shadow.get(name);
     if (t === undefined)
@@ -113,7 +113,7 @@ export class ExponentialMovingAverage {
     }
   }
 
-  /** The averages as plain JSON. */
+  /** Copies the averages into plain JSON. */
   state(): EmaState {
     this.#assertNotSwapped("state");
     const shadow: Record<string, TensorRecord> = {};

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ArgumentError, type Engine, type Tensor, formatShape, shapesEqual } from "@covnet/core";
+import { ArgumentError, type Engine, formatShape, shapesEqual, type Tensor } from "@covnet/core";
 import { StateDictError } from "../errors.js";
 import { fromRecord, toRecord } from "../internal/records.js";
 import { Module, type TensorRecord } from "../module.js";
@@ -107,7 +107,7 @@ export abstract class Optimizer {
    */
   protected abstract update(name: string, p: Parameter, grad: Tensor, step: number): void;
 
-  /** A slot of a parameter, or undefined before it is first set. */
+  /** Returns a slot of a parameter, or undefined before it is first set. */
   protected getSlot(slot: string, name: string): Tensor | undefined {
     return this.#slots.get(slot)?.get(name);
   }
@@ -124,7 +124,7 @@ export abstract class Optimizer {
     if (previous !== undefined && previous !== value) previous.dispose();
   }
 
-  /** The optimizer's state as plain JSON. */
+  /** Copies the optimizer's state into plain JSON. */
   state(): OptimizerState {
     const slots: Record<string, Record<string, TensorRecord>> = {};
     for (const [slot, byName] of this.#slots) {
@@ -179,7 +179,7 @@ export abstract class Optimizer {
     this.#disposeSlots();
   }
 
-  /** The engine of the parameters. */
+  /** Engine of the parameters. */
   protected get engine(): Engine {
     return ([...this.parameters.values()][0] as Parameter).engine;
   }

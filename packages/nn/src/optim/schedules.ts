@@ -52,7 +52,7 @@ function stateless(fn: (step: number) => number): Schedule {
   };
 }
 
-/** The same learning rate at every step. */
+/** Creates a schedule with the same learning rate at every step. */
 export function constantSchedule(lr: number): Schedule {
   return stateless(() => lr);
 }
@@ -191,7 +191,9 @@ export function sequentialSchedule(
     }),
     loadState: (state) => {
       const all = childState(state, "schedules");
-      schedules.forEach((s, i) => s.loadState(childState(all, String(i))));
+      schedules.forEach((s, i) => {
+        s.loadState(childState(all, String(i)));
+      });
       const saved = state !== null && typeof state === "object" ? state.lastStep : undefined;
       lastStep = typeof saved === "number" ? saved : 0;
     },

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ArgumentError, type Tensor, add, mul, sub } from "@covnet/core";
+import { ArgumentError, add, mul, sub, type Tensor } from "@covnet/core";
 import type { Parameter } from "../parameter.js";
 import { Optimizer, type ParameterSource } from "./optimizer.js";
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ArgumentError, Random, type Tensor, add, mul, sum, valueAndGrads } from "@covnet/core";
+import { ArgumentError, add, mul, Random, sum, type Tensor, valueAndGrads } from "@covnet/core";
 import { runDisposing } from "../internal/scope.js";
 import type { Module } from "../module.js";
 import type { Parameter } from "../parameter.js";

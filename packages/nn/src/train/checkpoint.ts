@@ -17,7 +17,7 @@ export const CHECKPOINT_FORMAT = "covnet-checkpoint";
 /** Version of the checkpoint layout written by this package. */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 
-/** Why a checkpoint was written. */
+/** Event that caused a checkpoint to be written. */
 export type CheckpointReason = "epoch" | "interrupt" | "final";
 
 /** Early-stopping and best-model bookkeeping saved with a checkpoint. */

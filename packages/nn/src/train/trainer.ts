@@ -10,19 +10,20 @@ import type { Writable } from "node:stream";
 import {
   ArgumentError,
   type Engine,
+  isFloatDType,
   Random,
   type Tensor,
-  isFloatDType,
   valueAndGrads,
 } from "@covnet/core";
 import { Data, Effect, Exit, Fiber } from "effect";
-import { type ProgressMode, type ProgressReporter, createProgress } from "../internal/progress.js";
 import type { AtomicWriteHooks } from "../internal/atomic.js";
+import { writeFileAtomic } from "../internal/atomic.js";
+import { createProgress, type ProgressMode, type ProgressReporter } from "../internal/progress.js";
 import type { Module, StateDict } from "../module.js";
 import { clipGradNorm, clipGradValue } from "../optim/clip.js";
 import { ExponentialMovingAverage } from "../optim/ema.js";
 import type { Optimizer } from "../optim/optimizer.js";
-import { type Schedule, constantSchedule } from "../optim/schedules.js";
+import { constantSchedule, type Schedule } from "../optim/schedules.js";
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
@@ -32,7 +33,6 @@ import {
   readCheckpoint,
   writeCheckpoint,
 } from "./checkpoint.js";
-import { writeFileAtomic } from "../internal/atomic.js";
 
 /** A failure inside the training loop: a step, the data iterator, validation or file output. */
 export class TrainingError extends Data.TaggedError("TrainingError")<{
@@ -141,7 +141,7 @@ export interface EpochInfo {
   readonly metrics: Readonly<Record<string, number>>;
 }
 
-/** Why training ended. */
+/** Reason a training run ended. */
 export type StopReason = "completed" | "early-stopping" | "interrupted";
 
 /** Result of a training run. */
@@ -279,7 +279,7 @@ export class Trainer<B> {
     this.ema?.update();
   }
 
-  /** One optimizer step on `batch`; intermediates are released. Returns the loss. */
+  /** Takes one optimizer step on `batch`, releases its intermediates and returns the loss. */
   trainStep(batch: B): number {
     const engine = this.#engine();
     engine.startScope();
@@ -365,7 +365,7 @@ export class Trainer<B> {
   }
 
   /**
-   * The training loop as an Effect program. Interruption between steps writes a checkpoint
+   * Builds the training loop as an Effect program. Interruption between steps writes a checkpoint
    * (reason `interrupt`) before the fiber ends.
    */
   fitEffect(): Effect.Effect<FitResult, TrainingError> {
