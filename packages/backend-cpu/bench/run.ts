@@ -8,7 +8,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import {
   type Engine,
@@ -43,9 +43,10 @@ interface Row {
   readonly gbps: number | null;
 }
 
-/** Median wall time of `fn` in milliseconds, after one warm-up call. */
+/** Median wall time of `fn` in milliseconds, after warm-up calls that let the JIT settle. */
 function time(fn: () => void, minMs: number): number {
-  fn();
+  const warmStart = performance.now();
+  for (let i = 0; i < 3 || performance.now() - warmStart < minMs / 4; i++) fn();
   const samples: number[] = [];
   const start = performance.now();
   while (samples.length < 3 || (performance.now() - start < minMs && samples.length < 50)) {
@@ -163,7 +164,8 @@ function machine(): string {
   } catch {
     // lscpu is missing outside Linux; os.cpus() is the fallback.
   }
-  return `${model}, ${cores} cores (lscpu), Node ${process.version}, single thread`;
+  const load = loadavg()[0]?.toFixed(2) ?? "unknown";
+  return `${model}, ${cores} cores (lscpu), Node ${process.version}, single thread, 1-minute load average ${load} at the start`;
 }
 
 function format(rows: readonly Row[]): string {
@@ -210,6 +212,7 @@ async function main(): Promise<void> {
   }
   const table = format(rows);
   const description = machine();
+  const busy = (loadavg()[0] ?? 0) > cpus().length / 2;
   process.stdout.write(`\n${description}\n\n${table}\n`);
   if (args.has("--no-write")) return;
   const root = repositoryRoot();
@@ -218,7 +221,8 @@ async function main(): Promise<void> {
     "# CPU backend benchmarks",
     "",
     "Portable TypeScript kernels of `@covnet/backend-cpu` (typed arrays, one thread, no SIMD).",
-    "Times are medians of repeated calls after a warm-up, including output allocation.",
+    "Times are medians of repeated calls after a warm-up, including output allocation. Other",
+    "processes on the machine can slow single runs; the load average below shows how busy it was.",
     `Fraction of peak is GFLOP/s over the ${PEAK_GFLOPS} GFLOP/s single-core float32 FMA peak of`,
     "the machine below, for every dtype. For memory-bound kernels (add, segment sum) GFLOP/s",
     "counts one addition per element and GB/s counts bytes read and written once.",
@@ -228,6 +232,14 @@ async function main(): Promise<void> {
     "",
     `Machine: ${description}.`,
     "",
+    ...(busy
+      ? [
+          "NOTE: the load average was above half the core count when these numbers were taken, so",
+          "other processes shared the cores and the figures understate the kernels. Rerun on an",
+          "idle machine for a clean record.",
+          "",
+        ]
+      : []),
     `Recorded: ${new Date().toISOString().slice(0, 10)}.`,
     "",
     table,

@@ -1,6 +1,6 @@
 /**
- * Batched matrix product: a cache-blocked GEMM with packed operands and a 4x4 register-blocked
- * micro-kernel, in the layout of the BLIS and GotoBLAS papers.
+ * Batched matrix product: a cache-blocked GEMM that packs both operands into contiguous panels,
+ * so that a 4x4 register-blocked micro-kernel reads them with unit stride.
  */
 import {
   type KernelConfig,
@@ -24,7 +24,7 @@ const NC = 1024;
 /** Below this many multiply-adds a plain loop beats packing. */
 const SMALL = 8 * 8 * 8;
 
-// Packing buffers are float64 whatever the dtype, so the micro-kernel sees one array type and
+// Packing buffers are float64 whatever the dtype, so the micro-kernel reads one array type and
 // float32 products accumulate in float64. They grow on demand and are reused across calls.
 let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NR * 64);

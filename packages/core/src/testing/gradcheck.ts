@@ -27,7 +27,7 @@ export interface GradientCheckOptions extends Tolerance {
   readonly wrt?: readonly number[];
 }
 
-/** What {@link checkGradients} compared, for tests that want to inspect it. */
+/** Values compared by {@link checkGradients}, for tests that inspect them. */
 export interface GradientCheckReport {
   /** Per checked input: analytic and finite-difference gradients of `sum(w * f(xs))`. */
   readonly first: ReadonlyArray<{
