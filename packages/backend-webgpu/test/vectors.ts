@@ -78,6 +78,23 @@ const UNARY_RANGES: Record<string, [number, number]> = {
   Tanh: [-12, 12],
 };
 
+/**
+ * WGSL bounds the error of its built-ins (WGSL specification, section "Floating Point Accuracy"):
+ * `sin` and `cos` to 2^-11 absolute on [-pi, pi], `exp` and `log` to a few ULP plus terms
+ * growing with the argument, and functions built from them inherit those bounds. SwiftShader in
+ * Chromium uses that latitude, so these tolerances follow the specification.
+ */
+const UNARY_TOLERANCES: Partial<Record<string, { rtol?: number; atol?: number }>> = {
+  Sin: { atol: 2 ** -11 },
+  Cos: { atol: 2 ** -11 },
+  Exp: { rtol: 1e-5 },
+  Log: { rtol: 1e-5, atol: 1e-6 },
+  Tanh: { rtol: 1e-5, atol: 1e-5 },
+  Sigmoid: { rtol: 1e-5, atol: 1e-6 },
+  Softplus: { rtol: 1e-5, atol: 1e-6 },
+  Silu: { rtol: 1e-5, atol: 1e-6 },
+};
+
 function elementwiseVectors(): TestVector[] {
   const vectors: TestVector[] = [];
   for (const op of UNARY_KERNELS) {
@@ -86,6 +103,7 @@ function elementwiseVectors(): TestVector[] {
       kernel: "Unary",
       attrs: { op },
       inputs: [f([3, 5], UNARY_RANGES[op])],
+      ...UNARY_TOLERANCES[op],
     });
   }
   for (const op of ["Neg", "Abs", "Sign", "Square", "Relu"] as const) {
@@ -93,17 +111,21 @@ function elementwiseVectors(): TestVector[] {
   }
   for (const op of BINARY_KERNELS) {
     const range: [number, number] = op === "Pow" ? [0.2, 3] : [-3, 3];
+    // WGSL pow is exp2(y * log2(x)) and inherits their error bounds.
+    const tolerance = op === "Pow" ? { rtol: 1e-5 } : {};
     vectors.push({
       name: `Binary ${op} same shape`,
       kernel: "Binary",
       attrs: { op },
       inputs: [f([4, 3], range), f([4, 3], op === "Div" ? [0.5, 3] : range)],
+      ...tolerance,
     });
     vectors.push({
       name: `Binary ${op} broadcast`,
       kernel: "Binary",
       attrs: { op },
       inputs: [f([2, 1, 4], range), f([3, 1], op === "Div" ? [0.5, 3] : range)],
+      ...tolerance,
     });
   }
   vectors.push({
@@ -114,6 +136,7 @@ function elementwiseVectors(): TestVector[] {
       { shape: [4], dtype: "float32", values: [-2, -1.5, -3, 2] },
       { shape: [4], dtype: "float32", values: [3, 2, 0, -1] },
     ],
+    rtol: 1e-5,
   });
   for (const op of ["Add", "Sub", "Mul", "Maximum", "Minimum"] as const) {
     vectors.push({
