@@ -23,8 +23,8 @@ import {
 import { Irreps, type MulIrrep, formatIrrep } from "@covnet/groups";
 
 /**
- * A tensor `[batch, irreps.dim]` paired with its {@link Irreps}. Each row holds the parts in
- * the order of the irreps, part `i` laid out `[2l+1, mul]` (channels fastest). Arithmetic
+ * A tensor `[batch, irreps.dim]` paired with its {@link Irreps}. Each row contains the parts in
+ * the order of the irreps, with part `i` laid out `[2l+1, mul]` (channels fastest). Arithmetic
  * between two `IrrepsTensor`s requires equal irreps.
  */
 export class IrrepsTensor {

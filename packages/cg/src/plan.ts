@@ -15,7 +15,7 @@ import { realClebschGordan } from "./real_basis.js";
  *   `tau1 * tau2` output channels (`u * tau2 + v`); no weights.
  * - `channelwise` (`uuu`): matching channels, `tau1 = tau2` output channels; no weights.
  * - `weighted` (`uvw`): every pair, mixed by weights `w[path, u, v, k]` into the `tauOut`
- *   channels of a given output irrep; all paths to one output part add up.
+ *   channels of a given output irrep. All paths to one output part add up.
  * - `uvu`: channel `u` of `x1` with every channel `v` of `x2`, weighted by `w[path, u, v]`,
  *   into output channel `u` (`tau1` output channels). With a one-channel `x2` (edge harmonics)
  *   this is a channel-wise product with one weight per channel.
@@ -137,7 +137,7 @@ function checkOptions(
  * @example
  * ```ts
  * const plan = compileCGPlan("8x0e + 8x1o", "0e + 1o", { mode: "uvu" });
- * plan.irrepsOut.toString(); // "16x0e + 8x1e + 24x1o + 8x2o"... (by l, even first)
+ * plan.irrepsOut.toString(); // "16x0e + 8x1e + 16x1o + 8x2e"; plan.weightDim === 48
  * ```
  * @throws {ArgumentError} on an invalid mode or lmax, a missing `outputIrreps` in `weighted`
  *   mode, `channelwise` parts whose channel counts differ, SO(3) and O(3) irreps mixed, or an

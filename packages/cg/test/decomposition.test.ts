@@ -136,7 +136,7 @@ function checkDecomposition<E, L>(group: DecomposableGroup<E, L>, a: L, b: L, el
 }
 
 describe("numericCGDecomposition", () => {
-  it("decomposes SO(3) 1 x 2 and agrees with the exact CG up to sign", () => {
+  it("matches exact SO(3) CG up to sign", () => {
     checkDecomposition(so3, 1, 2, [eulerToMatrix(0.9, 2.2, -0.4), eulerToMatrix(-1.7, 0.6, 2.8)]);
     const result = numericCGDecomposition(so3, 1, 2);
     for (const block of result.blocks) {
