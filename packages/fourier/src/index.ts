@@ -1,0 +1,9 @@
+/**
+ * `@covnet/fourier`: Fourier analysis on groups. Transforms and inverses on finite groups (by
+ * summation), on SO(3) and on the sphere (by quadrature), convolution and the convolution
+ * theorem, the Plancherel formula, Clausen's fast transform on S_n, differentiable transforms on
+ * tensors, and Fourier-space layers.
+ *
+ * @module
+ */
+export * from "./finite.js";
