@@ -7,3 +7,5 @@
 export * from "./config.js";
 export * from "./input.js";
 export * from "./model.js";
+export * from "./checkpoint.js";
+export * from "./training.js";
