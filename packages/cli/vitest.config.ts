@@ -1,3 +1,3 @@
 import { covnetProject } from "../../vitest.shared.ts";
 
-export default covnetProject("cli");
+export default covnetProject("cli", { testTimeout: 180_000 });

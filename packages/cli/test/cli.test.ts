@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const bin = new URL("../src/bin.ts", import.meta.url).pathname;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function start(args: readonly string[]): ChildProcess {
+  return spawn(process.execPath, ["--conditions=covnet-source", "--import", "tsx", bin, ...args], {
+    env: { ...process.env, COVNET_LOG_LEVEL: "warn", NO_COLOR: "1" },
+  });
+}
+
+function run(args: readonly string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = start(args);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
+}
+
+const tiny = ["--train-size", "24", "--valid-size", "8", "--test-size", "16", "--maxl", "1", "--levels", "1", "--channels", "4", "--batch-size", "8"];
+
+describe("covnet command", () => {
+  const dir = mkdtempSync(join(tmpdir(), "covnet-cli-"));
+  const out = join(dir, "run");
+
+  it("train cormorant --json reports test metrics", async () => {
+    const r = await run(["train", "cormorant", "--dataset", "rmd17/ethanol", ...tiny, "--epochs", "1", "--out", out, "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout) as { metrics: { energy: { mae: number; rmse: number; unit: string }; forces: { mae: number; unit: string } }; count: number };
+    expect(result.count).toBe(16);
+    expect(result.metrics.energy.unit).toBe("kcal/mol");
+    expect(result.metrics.forces.unit).toBe("kcal/mol/A");
+    expect(result.metrics.energy.rmse).toBeGreaterThanOrEqual(result.metrics.energy.mae);
+    expect(Number.isFinite(result.metrics.forces.mae)).toBe(true);
+    expect(existsSync(join(out, "model.json"))).toBe(true);
+    expect(existsSync(join(out, "latest.json"))).toBe(true);
+  });
+
+  it("eval reproduces the training run's test metrics", async () => {
+    const trained = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as { dataset: { id: string } };
+    expect(trained.dataset.id).toBe("rmd17/ethanol");
+    const r = await run(["eval", "--checkpoint", out, "--limit", "5", "--dtype", "float32", "--json"]);
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout) as { count: number; metrics: { energy: { mae: number } } };
+    expect(result.count).toBe(5);
+    expect(result.metrics.energy.mae).toBeGreaterThan(0);
+  });
+
+  it("resume continues a finished run", async () => {
+    const r = await run(["train", "cormorant", "--dataset", "rmd17/ethanol", ...tiny, "--epochs", "2", "--out", out, "--resume", "--json"]);
+    expect(r.code).toBe(0);
+    const log = readFileSync(join(out, "train.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; epoch?: number });
+    expect(log.some((e) => e.type === "resume")).toBe(true);
+    expect((lastJson(r.stdout) as { train: { epochs: number; resumed: boolean } }).train).toMatchObject({ epochs: 2, resumed: true });
+  });
+
+  it("predict reads every frame of an xyz file", async () => {
+    const xyz = join(dir, "water.xyz");
+    const frame = "3\nwater\nO 0.0 0.0 0.0\nH 0.757 0.586 0.0\nH -0.757 0.586 0.0\n";
+    writeFileSync(xyz, frame + frame.replace("0.586", "0.600"));
+    const r = await run(["predict", "--checkpoint", out, "--xyz", xyz, "--json"]);
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout) as { frames: { energy: number; forces: number[][] }[] };
+    expect(result.frames).toHaveLength(2);
+    expect(result.frames[0]?.forces).toHaveLength(3);
+    const sum = [0, 1, 2].map((k) => result.frames[0]!.forces.reduce((s, f) => s + (f[k] as number), 0));
+    for (const s of sum) expect(Math.abs(s)).toBeLessThan(1e-8);
+  });
+
+  it("unknown dataset is one error line", async () => {
+    const r = await run(["train", "cormorant", "--dataset", "rmd17/nothing", ...tiny, "--out", join(dir, "bad")]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^covnet: error: .*rmd17\/nothing/);
+  });
+
+  it("missing checkpoint names the path", async () => {
+    const r = await run(["eval", "--checkpoint", join(dir, "missing")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`no saved model at "${join(dir, "missing")}"`);
+  });
+
+  it("invalid option value fails", async () => {
+    const r = await run(["train", "cormorant", "--epochs", "many"]);
+    expect(r.code).toBe(1);
+  });
+});
