@@ -420,7 +420,7 @@ function harmonicsVectors(): TestVector[] {
 }
 
 /**
- * A plan with random coefficients over every `(m1, m2, m)` triple of each path (about half kept),
+ * Builds a plan with random coefficients over every `(m1, m2, m)` triple of each path (about half kept),
  * so the interpreter is checked independently of the CG coefficients themselves.
  */
 export function syntheticPlan(mode: CGChannelMode, seed: number): CGPlanData {

@@ -128,7 +128,7 @@ fn coef(j: u32, field: u32) -> u32 { return plan[p(9u) + j * 4u + field]; }`;
 }
 
 /**
- * The CG product program for a mode and target. Parameters: `[threads, batch, dim1, dim2,
+ * Builds the CG product program for a mode and target. Parameters: `[threads, batch, dim1, dim2,
  * dimOut, weightDim, weight item stride (0 when shared), target dim, pathsAt, coefficientsAt,
  * rowOfAt, channelOfAt, rowStartAt, entriesAt, pathOfAt]`.
  */

@@ -30,7 +30,7 @@ const COMBINE: Record<ReductionKernel, string> = {
 };
 
 /**
- * The reduction program. Parameters: `[outSize, reducedSize, outRank, reducedRank, init bits,
+ * Builds the reduction program. Parameters: `[outSize, reducedSize, outRank, reducedRank, init bits,
  * outShape, outStrides (in the input), reducedShape, reducedStrides]`.
  */
 export function reduceProgram(op: ReductionKernel, dtype: DType): ProgramSpec {

@@ -5,7 +5,7 @@ import type { ProgramSpec } from "../internal/program.js";
 import { harmonicsBody } from "../internal/spherical.js";
 import { grid, main1d, paramsBlock } from "../internal/wgsl.js";
 
-/** The harmonics program; `lmax` and the normalisation are baked in. Parameters: `[n]`. */
+/** Builds the harmonics program; `lmax` and the normalisation are baked in. Parameters: `[n]`. */
 export function sphericalHarmonicsProgram(
   lmax: number,
   componentNormalization: boolean,

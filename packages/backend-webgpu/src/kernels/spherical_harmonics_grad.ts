@@ -5,7 +5,7 @@ import type { ProgramSpec } from "../internal/program.js";
 import { harmonicsGradientBody } from "../internal/spherical.js";
 import { grid, main1d, paramsBlock } from "../internal/wgsl.js";
 
-/** The gradient program; `lmax` and the normalisation are baked in. Parameters: `[n]`. */
+/** Builds the gradient program; `lmax` and the normalisation are baked in. Parameters: `[n]`. */
 export function sphericalHarmonicsGradProgram(
   lmax: number,
   componentNormalization: boolean,
