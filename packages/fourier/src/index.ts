@@ -7,3 +7,6 @@
  * @module
  */
 export * from "./finite.js";
+export * from "./symmetric_fft.js";
+export * from "./so3.js";
+export * from "./sphere.js";
