@@ -73,6 +73,8 @@ export function partitionMap(x: Tensor, spec: LabelSpec, n?: number): Tensor {
   }
   const leadShape = x.shape.slice(0, shape.lead);
   const channels = x.shape[x.rank - 1] as number;
+  const fast = sumOrTranspose(x, spec, shape.lead);
+  if (fast !== null) return fast;
   const rows = leadShape.reduce((a, b) => a * b, 1);
   const table = partitionTable(spec, size);
   const engine = x.engine;
@@ -83,6 +85,25 @@ export function partitionMap(x: Tensor, spec: LabelSpec, n?: number): Tensor {
   const y = segmentSum(gather(flat, sources, 0), targets, outSize);
   const outFieldShape = new Array<number>(spec.outputs.length).fill(size);
   return reshape(transpose(y, [1, 0, 2]), [...leadShape, ...outFieldShape, channels]);
+}
+
+/**
+ * Handles the partition maps without diagonals or broadcasts (distinct input labels, outputs a
+ * subset of them) with a sum and a transpose, which is much cheaper than a gather.
+ */
+function sumOrTranspose(x: Tensor, spec: LabelSpec, lead: number): Tensor | null {
+  const distinct = new Set(spec.inputs).size === spec.inputs.length;
+  if (!distinct || !spec.outputs.every((l) => spec.inputs.includes(l))) return null;
+  if (new Set(spec.outputs).size !== spec.outputs.length) return null;
+  const summed = spec.inputs
+    .map((l, i) => (spec.outputs.includes(l) ? -1 : lead + i))
+    .filter((a) => a >= 0);
+  const y = summed.length === 0 ? x : sum(x, summed);
+  const remaining = spec.inputs.filter((l) => spec.outputs.includes(l));
+  const perm = spec.outputs.map((l) => lead + remaining.indexOf(l));
+  if (perm.every((a, i) => a === lead + i)) return y;
+  const leadAxes = Array.from({ length: lead }, (_, i) => i);
+  return transpose(y, [...leadAxes, ...perm, y.rank - 1]);
 }
 
 /**
@@ -245,6 +266,60 @@ export function reduceAdjacencyProduct(
     outputs: aOut,
   });
   return contractPair(xr, xOut, reshape(ar, ar.shape.slice(0, -1)), aOut, outputs, n);
+}
+
+/**
+ * Applies every reduction of `reductions` to `x (x) A` (see {@link reduceAdjacencyProduct}) and
+ * concatenates the results on the channel axis, reduction-major:
+ * `[lead, n^order, C] -> [lead, n^target, reductions.length * C]`. Factors shared by several
+ * reductions are computed once. `scale(r)` optionally multiplies each result (for example by a
+ * power of the inverse field size, to normalise sums).
+ */
+export function reduceAllAdjacencyProduct(
+  x: Tensor,
+  order: number,
+  adjacency: Tensor,
+  reductions: readonly Reduction[],
+  scale?: (r: Reduction) => Tensor | null,
+): Tensor {
+  const { n } = fieldShape("reduceAllAdjacencyProduct", x, order);
+  const cache = new Map<string, Tensor>();
+  const cached = (key: string, make: () => Tensor) => {
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const made = make();
+    cache.set(key, made);
+    return made;
+  };
+  const a1 = reshape(adjacency, [...adjacency.shape, 1]);
+  const parts = reductions.map((r) => {
+    if (r.order !== order + 2) {
+      throw new ArgumentError(
+        `reduceAllAdjacencyProduct: reduction of order ${r.order} does not fit order ${order + 2}`,
+      );
+    }
+    const { inputs, outputs } = reductionSpec(r);
+    const xLabels = inputs.slice(0, order);
+    const aLabels = inputs.slice(order);
+    const keep = (labels: readonly number[], other: readonly number[]) =>
+      [...new Set(labels)].filter((l) => outputs.includes(l) || other.includes(l));
+    const xOut = keep(xLabels, aLabels);
+    const aOut = keep(aLabels, xLabels);
+    const xr = cached(`x${xLabels}|${xOut}`, () =>
+      partitionMap(x, { inputs: xLabels, outputs: xOut }, n),
+    );
+    const ar = cached(`a${aLabels}|${aOut}`, () => {
+      const m = partitionMap(a1, { inputs: aLabels, outputs: aOut });
+      return reshape(m, m.shape.slice(0, -1));
+    });
+    const y = contractPair(xr, xOut, ar, aOut, outputs, n);
+    const s = scale?.(r) ?? null;
+    return s === null ? y : mul(y, s);
+  });
+  const first = reductions[0];
+  if (first === undefined)
+    throw new ArgumentError("reduceAllAdjacencyProduct: no reductions given");
+  return concat(parts, 1 + first.kept.length);
 }
 
 /**

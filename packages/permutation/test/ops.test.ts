@@ -1,4 +1,4 @@
-import { type Engine, type Tensor, matmul, mul, sum, transpose } from "@covnet/core";
+import { type Engine, type Tensor, concat, matmul, mul, sum, transpose } from "@covnet/core";
 import { checkGradients } from "@covnet/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,6 +15,7 @@ import {
   reduce,
   reduceAdjacencyProduct,
   reduceAll,
+  reduceAllAdjacencyProduct,
   restrict,
   stackChildren,
   sumIndices,
@@ -191,6 +192,26 @@ describe("covariance of the operations", () => {
       const d = maxDiff(reduceAdjacencyProduct(x, 2, a, r), reduce(full, r));
       expect(d, formatReduction(r)).toBeLessThan(tol);
     }
+  });
+});
+
+describe("batched product reductions", () => {
+  it("reduceAllAdjacencyProduct concatenates the single reductions", () => {
+    const x = field(1, 52, [3]);
+    const a = adjacency(53, [3]);
+    const rs = enumerateReductions(3, 1, { separate: [1, 2], symmetric: [1, 2] });
+    const all = reduceAllAdjacencyProduct(x, 1, a, rs);
+    const single = concat(
+      rs.map((r) => reduceAdjacencyProduct(x, 1, a, r)),
+      2,
+    );
+    expect(maxDiff(all, single)).toBeLessThan(tol);
+    const full = adjacencyProduct(x, 1, a);
+    const direct = concat(
+      rs.map((r) => reduce(full, r)),
+      2,
+    );
+    expect(maxDiff(all, direct)).toBeLessThan(tol);
   });
 });
 
