@@ -1,6 +1,6 @@
 // Prints one closing line with the test counts of every package, read from the JSON reports that
-// each package's vitest run writes to `packages/*/.vitest-report.json`. Exits non-zero when a
-// report is missing for a package that has tests, or when any test failed.
+// each package's vitest runs write to `packages/*/.vitest-report*.json` (node and browser runs).
+// Exits non-zero when a package that has tests left no report, or when any test failed.
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
@@ -15,15 +15,14 @@ for (const group of ["packages", "apps"]) {
   for (const name of readdirSync(dir)) {
     const pkg = join(dir, name);
     if (!existsSync(join(pkg, "vitest.config.ts"))) continue;
-    const report = join(pkg, ".vitest-report.json");
-    if (!existsSync(report)) {
-      missing.push(`${group}/${name}`);
-      continue;
+    const reports = readdirSync(pkg).filter((f) => /^\.vitest-report(\.[a-z]+)?\.json$/.test(f));
+    if (!reports.includes(".vitest-report.json")) missing.push(`${group}/${name}`);
+    for (const file of reports) {
+      const r = JSON.parse(readFileSync(join(pkg, file), "utf8"));
+      passed += r.numPassedTests;
+      failed += r.numFailedTests;
+      skipped += r.numPendingTests + r.numTodoTests;
     }
-    const r = JSON.parse(readFileSync(report, "utf8"));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests;
-    skipped += r.numPendingTests + r.numTodoTests;
   }
 }
 if (missing.length > 0) {

@@ -14,6 +14,7 @@ export default defineConfig({
     name: "backend-webgpu-browser",
     include: ["test/conformance.test.ts", "test/backend.test.ts"],
     testTimeout: 60_000,
+    reporters: ["default", ["json", { outputFile: ".vitest-report.browser.json" }]],
     provide: { requireWebGPU: Boolean(process.env.CI) },
     browser: {
       enabled: true,

@@ -179,7 +179,7 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
     epochs: o.epochs,
     seed: o.seed,
     ...(o.clipGradNorm === undefined ? {} : { clipGradNorm: o.clipGradNorm }),
-    ...(o.emaDecay === undefined ? {} : { ema: { decay: o.emaDecay } }),
+    ...(o.emaDecay === undefined ? {} : { ema: { decay: o.emaDecay, warmup: true } }),
     ...(o.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: o.earlyStoppingPatience } }),
     monitor: "val_loss",
     ...(o.outDir === undefined ? {} : { checkpointDir: o.outDir, logFile: join(o.outDir, "train.jsonl") }),
