@@ -184,3 +184,6 @@ for (const molecule of RMD17_MOLECULES) {
 }
 
 writeFileSync(join(outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+
+// The graph datasets (HCEP, QM9 bonds) add their files and manifest entries in their own script.
+await import("./build-embedded-graphs.js");

@@ -34,3 +34,4 @@ export * from "./split.js";
 export * from "./statistics.js";
 export * from "./types.js";
 export * from "./units.js";
+export * from "./graphs.js";
