@@ -53,6 +53,8 @@ export interface TrainCormorantOptions {
   readonly earlyStoppingPatience?: number;
   readonly progress?: "auto" | "bar" | "lines" | "none";
   readonly signal?: AbortSignal;
+  /** Stop after this many seconds of training (between steps, with a checkpoint). */
+  readonly maxSeconds?: number;
 }
 
 /** Result of {@link trainCormorant}. */
@@ -190,7 +192,16 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
   });
   const resumed = o.resume === true && o.outDir !== undefined ? trainer.resume() : false;
   const started = performance.now();
-  const fit = await trainer.fit(o.signal === undefined ? {} : { signal: o.signal });
+  const limit = new AbortController();
+  o.signal?.addEventListener("abort", () => limit.abort(), { once: true });
+  const timer =
+    o.maxSeconds === undefined ? undefined : setTimeout(() => limit.abort(), o.maxSeconds * 1000);
+  let fit: FitResult;
+  try {
+    fit = await trainer.fit({ signal: limit.signal });
+  } finally {
+    clearTimeout(timer);
+  }
   const seconds = (performance.now() - started) / 1000;
   loadBest(trainer, model, o.outDir);
   const saved: SavedCormorant = {

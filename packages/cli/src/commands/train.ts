@@ -49,6 +49,7 @@ const cormorantOptions = {
   resume: Options.boolean("resume").pipe(
     Options.withDescription("Continue the run saved in --out (latest.json) instead of starting anew."),
   ),
+  maxMinutes: floatOption("max-minutes", 0, "Stop training after this many minutes, keeping the best model so far (0: no limit)."),
   ema: floatOption("ema", 0.99, "Decay of the exponential moving average of the weights used for evaluation (0: off)."),
   json: jsonOption,
   verbose: verboseOption,
@@ -97,6 +98,7 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
     outDir: a.out,
     resume: a.resume,
     ...(a.ema > 0 ? { emaDecay: a.ema } : {}),
+    ...(a.maxMinutes > 0 ? { maxSeconds: a.maxMinutes * 60 } : {}),
     progress: a.json ? "none" : "auto",
   });
   say(a.json, `covnet: ${result.fit.stopReason} after ${result.fit.epochs} epochs in ${result.seconds.toFixed(1)} s; model saved to ${a.out}/model.json`);
