@@ -101,15 +101,28 @@ const measuredNaive = rows.filter((r) => r.naive !== null) as (Row & { naive: nu
 const naiveExponent = fitExponent(measuredNaive.map((r) => ({ n: r.n, seconds: r.naive })));
 const lastNaive = measuredNaive[measuredNaive.length - 1] as Row & { naive: number };
 
-const format = (s: number) =>
-  s < 1e-3 ? `${(s * 1e6).toFixed(0)} us` : `${(s * 1e3).toFixed(1)} ms`;
+function format(seconds: number): string {
+  if (seconds < 1e-3) return `${(seconds * 1e6).toFixed(0)} us`;
+  if (seconds < 1) return `${(seconds * 1e3).toFixed(1)} ms`;
+  return `${seconds.toFixed(1)} s`;
+}
+
+// Extrapolate with the exponent between the last two measured sizes, where fixed overheads
+// matter least.
+const previousNaive = measuredNaive[measuredNaive.length - 2] ?? lastNaive;
+const localExponent =
+  previousNaive === lastNaive
+    ? naiveExponent
+    : fitExponent([
+        { n: previousNaive.n, seconds: previousNaive.naive },
+        { n: lastNaive.n, seconds: lastNaive.naive },
+      ]);
+const estimateNaive = (n: number) =>
+  lastNaive.naive * (factorial(n) / factorial(lastNaive.n)) ** localExponent;
+
 const lines = rows.map((r) => {
-  const naive =
-    r.naive !== null
-      ? format(r.naive)
-      : `~${format(lastNaive.naive * (factorial(r.n) / factorial(lastNaive.n)) ** naiveExponent)} (estimate)`;
-  const naiveSeconds =
-    r.naive ?? lastNaive.naive * (factorial(r.n) / factorial(lastNaive.n)) ** naiveExponent;
+  const naive = r.naive !== null ? format(r.naive) : `~${format(estimateNaive(r.n))} (estimate)`;
+  const naiveSeconds = r.naive ?? estimateNaive(r.n);
   const error = r.maxError === null ? "-" : r.maxError.toExponential(1);
   return `| ${r.n} | ${factorial(r.n)} | ${format(r.fast)} | ${format(r.inverse)} | ${naive} | ${(naiveSeconds / r.fast).toFixed(0)} | ${error} |`;
 });
@@ -143,7 +156,12 @@ Fitted exponents \`a\` in \`time ~ (n!)^a\` (least squares on log-log over the r
 fast ${fastExponent.toFixed(2)}, fast inverse ${inverseExponent.toFixed(2)}, direct summation
 ${naiveExponent.toFixed(2)} (n = ${measuredNaive[0]?.n}..${lastNaive.n}). Direct summation is
 \`O(n!^2)\` (exponent 2); Clausen's algorithm is \`O(n^3 n!)\` (exponent slightly above 1 over
-this range). ${NAIVE_MAX < MAX_N ? `Direct-summation times marked "estimate" are extrapolated with the fitted exponent, not measured; \`BENCH_NAIVE_MAX=${MAX_N}\` measures them.` : ""}
+this range; the fit includes fixed overheads at small n).${
+  NAIVE_MAX < MAX_N
+    ? ` Direct-summation times marked "estimate" are not measured: they extrapolate the last measured time with the exponent ${localExponent.toFixed(2)} between n = ${previousNaive.n} and n = ${lastNaive.n}; \`BENCH_NAIVE_MAX=${MAX_N}\` measures them.`
+    : ""
+}
+The machine may have run other jobs at the same time, so treat single rows as rough.
 `;
 
 process.stdout.write(report);

@@ -187,12 +187,12 @@ export class FourierBasis {
     return new FourierBasis(`S2(L=${grid.bandLimit})`, n, layout, analysis, synthesis);
   }
 
-  /** The analysis matrix as a tensor on `engine`, created once per engine and dtype. */
+  /** Returns the analysis matrix as a tensor on `engine`, created once per engine and dtype. */
   analysisTensor(engine: Engine, dtype: FloatDType): Tensor {
     return this.#tensor(engine, dtype, "analysis", this.analysis, [this.points, this.layout.size]);
   }
 
-  /** The synthesis matrix as a tensor on `engine`, created once per engine and dtype. */
+  /** Returns the synthesis matrix as a tensor on `engine`, created once per engine and dtype. */
   synthesisTensor(engine: Engine, dtype: FloatDType): Tensor {
     return this.#tensor(engine, dtype, "synthesis", this.synthesis, [
       this.layout.size,
