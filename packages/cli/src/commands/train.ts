@@ -8,6 +8,7 @@ import { Command, Options } from "@effect/cli";
 import { type AtomsDataset, loadDataset, splitDataset } from "@covnet/datasets";
 import { evaluateCormorant, trainCormorant } from "@covnet/models-cormorant";
 import { Effect, Option } from "effect";
+import { trainCcnCommand } from "./ccn.js";
 import { CliError, cliLogger, createEngine, emitJson, say, withMeV } from "../runtime.js";
 import {
   backendOption,
@@ -130,5 +131,5 @@ export const trainCormorantCommand = Command.make("cormorant", cormorantOptions,
 /** `covnet train`: one subcommand per model. */
 export const trainCommand = Command.make("train").pipe(
   Command.withDescription("Train a model."),
-  Command.withSubcommands([trainCormorantCommand]),
+  Command.withSubcommands([trainCormorantCommand, trainCcnCommand]),
 );

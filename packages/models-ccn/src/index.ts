@@ -1,0 +1,9 @@
+/**
+ * `@covnet/models-ccn`: Covariant Compositional Networks (first and second order) for
+ * regression on molecular graphs, with training and evaluation entry points.
+ *
+ * @module
+ */
+export * from "./graph_batch.js";
+export * from "./model.js";
+export * from "./train.js";

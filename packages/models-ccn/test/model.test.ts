@@ -1,0 +1,50 @@
+import { Random, type Engine } from "@covnet/core";
+import { smilesToGraph } from "@covnet/datasets";
+import { countReductions } from "@covnet/permutation";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CCN, ccnReductions, prepareBatch } from "../src/index.js";
+import { cpuEngine, relabel } from "./helpers.js";
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await cpuEngine("float64");
+});
+
+const smiles = ["c1ccc(O)cc1C(=O)N", "C1=CC=C[SiH2]1", "[nH]1cccc1-c1cccs1"];
+const graphs = smiles.map((s, i) => smilesToGraph(s, i, { file: "test", record: `${i}` }));
+
+describe("CCN", () => {
+  it("reduction counts are fixed by the partition enumeration", () => {
+    // Reductions with both adjacency indices in one block are those of order m - 1.
+    expect(countReductions(4, 1) - countReductions(3, 1)).toBe(27);
+    expect(countReductions(5, 2) - countReductions(4, 2)).toBe(258);
+    expect(ccnReductions(1).length).toBe(15);
+    expect(ccnReductions(2).length).toBe(135);
+  });
+
+  it.each([1, 2] as const)("order %i is invariant under relabelling atoms", (order) => {
+    const model = new CCN(engine, { order, levels: 2, channels: 3, hidden: 8, seed: 1 });
+    const base = model.forward(prepareBatch(graphs, 2, [order])).toArray();
+    const rng = new Random(7);
+    for (let trial = 0; trial < 2; trial++) {
+      const moved = graphs.map((g) =>
+        relabel(g, rng.shuffle(Array.from({ length: g.atoms.length }, (_, i) => i))),
+      );
+      const out = model.forward(prepareBatch(moved, 2, [order])).toArray();
+      out.forEach((v, i) => {
+        expect(Math.abs(v - (base[i] as number))).toBeLessThan(1e-12 * Math.max(1, Math.abs(v)));
+      });
+    }
+    // The output depends on the molecule, so the check above can fail.
+    expect(Math.abs((base[0] as number) - (base[1] as number))).toBeGreaterThan(1e-6);
+  });
+
+  it("batching does not change predictions", () => {
+    const model = new CCN(engine, { order: 2, levels: 2, channels: 2, hidden: 4, seed: 3 });
+    const together = model.forward(prepareBatch(graphs, 2, [2])).toArray();
+    graphs.forEach((g, i) => {
+      const alone = model.forward(prepareBatch([g], 2, [2])).toArray();
+      expect(Math.abs((alone[0] as number) - (together[i] as number))).toBeLessThan(1e-12);
+    });
+  });
+});

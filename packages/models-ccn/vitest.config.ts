@@ -1,0 +1,3 @@
+import { covnetProject } from "../../vitest.shared.ts";
+
+export default covnetProject("models-ccn");
