@@ -7,6 +7,7 @@ import { Command, ValidationError } from "@effect/cli";
 import { NodeContext, NodeRuntime } from "@effect/platform-node";
 import { Effect } from "effect";
 import { evalCommand } from "./commands/eval.js";
+import { exportCommand } from "./commands/export.js";
 import { predictCommand } from "./commands/predict.js";
 import { trainCommand } from "./commands/train.js";
 import { CliError } from "./runtime.js";
@@ -17,7 +18,7 @@ export const VERSION = "0.1.0";
 /** The root command with every subcommand. */
 export const covnetCommand = Command.make("covnet").pipe(
   Command.withDescription("Covariant neural networks for molecules: train, evaluate and predict."),
-  Command.withSubcommands([trainCommand, evalCommand, predictCommand]),
+  Command.withSubcommands([trainCommand, evalCommand, predictCommand, exportCommand]),
 );
 
 function describeError(error: unknown): string {
