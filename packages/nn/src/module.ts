@@ -15,6 +15,7 @@ import {
   type Tensor,
 } from "@covnet/core";
 import { StateDictError } from "./errors.js";
+import { toRecordsAsync } from "./internal/records.js";
 import { Parameter, type ParameterOptions } from "./parameter.js";
 
 /** One saved tensor: shape, dtype and row-major values. */
@@ -143,13 +144,27 @@ export class Module {
     return this.train(false);
   }
 
-  /** Copies every parameter into a plain JSON-ready object. */
+  /**
+   * Copies every parameter into a plain JSON-ready object with synchronous reads.
+   *
+   * @throws {Error} on backends without synchronous reads (WebGPU); use
+   *   {@link Module.stateDictAsync} there.
+   */
   stateDict(): StateDict {
     const out: Record<string, TensorRecord> = {};
     for (const [name, p] of this.parameters()) {
       out[name] = { shape: [...p.shape], dtype: p.dtype, data: Array.from(p.value.dataSync()) };
     }
     return out;
+  }
+
+  /**
+   * Copies every parameter into a plain JSON-ready object, reading with `await tensor.data()`,
+   * so it works on every backend. The result equals {@link Module.stateDict}. The parameters
+   * must not be reassigned before the promise settles.
+   */
+  stateDictAsync(): Promise<StateDict> {
+    return toRecordsAsync([...this.parameters()].map(([name, p]) => [name, p.value] as const));
   }
 
   /**

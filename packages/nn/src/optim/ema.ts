@@ -5,7 +5,7 @@
  */
 import { ArgumentError, add, mul, type Tensor } from "@covnet/core";
 import { StateDictError } from "../errors.js";
-import { fromRecord, toRecord } from "../internal/records.js";
+import { fromRecord, toRecord, toRecordsAsync } from "../internal/records.js";
 import { Module, type TensorRecord } from "../module.js";
 import type { Parameter } from "../parameter.js";
 
@@ -113,12 +113,41 @@ export class ExponentialMovingAverage {
     }
   }
 
-  /** Copies the averages into plain JSON. */
+  /**
+   * Runs the asynchronous `fn` with the averaged weights swapped in, restoring the training
+   * weights once its promise settles. Nothing may update or swap the weights meanwhile.
+   */
+  async withAverageAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.swapIn();
+    try {
+      return await fn();
+    } finally {
+      this.restore();
+    }
+  }
+
+  /**
+   * Copies the averages into plain JSON with synchronous reads.
+   *
+   * @throws {Error} on backends without synchronous reads (WebGPU); use
+   *   {@link ExponentialMovingAverage.stateAsync} there.
+   */
   state(): EmaState {
     this.#assertNotSwapped("state");
     const shadow: Record<string, TensorRecord> = {};
     for (const [name, t] of this.#shadow) shadow[name] = toRecord(t);
     return { decay: this.decay, numUpdates: this.#numUpdates, shadow };
+  }
+
+  /**
+   * Copies the averages into plain JSON with asynchronous reads, which every backend supports.
+   * The result equals {@link ExponentialMovingAverage.state}.
+   */
+  async stateAsync(): Promise<EmaState> {
+    this.#assertNotSwapped("stateAsync");
+    const numUpdates = this.#numUpdates;
+    const shadow = await toRecordsAsync(this.#shadow);
+    return { decay: this.decay, numUpdates, shadow };
   }
 
   /**

@@ -5,7 +5,7 @@
  */
 import { ArgumentError, type Engine, formatShape, shapesEqual, type Tensor } from "@covnet/core";
 import { StateDictError } from "../errors.js";
-import { fromRecord, toRecord } from "../internal/records.js";
+import { fromRecord, toRecord, toRecordsAsync } from "../internal/records.js";
 import { Module, type TensorRecord } from "../module.js";
 import type { Parameter } from "../parameter.js";
 
@@ -124,7 +124,12 @@ export abstract class Optimizer {
     if (previous !== undefined && previous !== value) previous.dispose();
   }
 
-  /** Copies the optimizer's state into plain JSON. */
+  /**
+   * Copies the optimizer's state into plain JSON with synchronous reads.
+   *
+   * @throws {Error} on backends without synchronous reads (WebGPU); use
+   *   {@link Optimizer.stateAsync} there.
+   */
   state(): OptimizerState {
     const slots: Record<string, Record<string, TensorRecord>> = {};
     for (const [slot, byName] of this.#slots) {
@@ -133,6 +138,25 @@ export abstract class Optimizer {
       slots[slot] = records;
     }
     return { kind: this.kind, step: this.#step, lr: this.lr, slots };
+  }
+
+  /**
+   * Copies the optimizer's state into plain JSON with asynchronous reads, which every backend
+   * supports. The result equals {@link Optimizer.state}. Take no step before the promise settles.
+   */
+  async stateAsync(): Promise<OptimizerState> {
+    const kind = this.kind;
+    const step = this.#step;
+    const lr = this.lr;
+    const slotNames = [...this.#slots.keys()];
+    const records = await Promise.all(
+      [...this.#slots.values()].map((byName) => toRecordsAsync(byName)),
+    );
+    const slots: Record<string, Record<string, TensorRecord>> = {};
+    slotNames.forEach((slot, i) => {
+      slots[slot] = records[i] as Record<string, TensorRecord>;
+    });
+    return { kind, step, lr, slots };
   }
 
   /**

@@ -9,9 +9,11 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import {
   ArgumentError,
+  add,
   type Engine,
   isFloatDType,
   Random,
+  reshape,
   type Tensor,
   valueAndGrads,
 } from "@covnet/core";
@@ -102,7 +104,11 @@ export interface TrainerOptions<B> {
   readonly checkpointEvery?: number;
   /** JSON-lines log file, appended to. */
   readonly logFile?: string;
-  /** Log a `step` record every this many optimizer steps. Default 1. */
+  /**
+   * Log a `step` record every this many optimizer steps. Default 1. On backends without
+   * synchronous reads (WebGPU) the loss of a step is read back only when the step is logged or
+   * `onStep` is set, so a larger interval keeps the device from waiting on the host.
+   */
   readonly logEvery?: number;
   /** Progress output: a bar on a TTY, plain lines elsewhere (`auto`, the default), or none. */
   readonly progress?: ProgressMode;
@@ -114,7 +120,10 @@ export interface TrainerOptions<B> {
   readonly config?: unknown;
   /** Dataset statistics, stored in checkpoints as given (JSON). */
   readonly datasetStatistics?: unknown;
-  /** Called after every optimizer step (for tests and custom monitoring). */
+  /**
+   * Called after every optimizer step (for tests and custom monitoring). Setting it reads the
+   * loss back after every step, which stalls GPU backends.
+   */
   readonly onStep?: (info: StepInfo) => void;
   /** Called after every epoch with its metrics. */
   readonly onEpochEnd?: (info: EpochInfo) => void;
@@ -190,7 +199,14 @@ export class Trainer<B> {
   #epochRngState: ReturnType<Random["state"]> | null = null;
   #epoch = 0;
   #batchInEpoch = 0;
-  #epochLoss = { sum: 0, count: 0 };
+  /**
+   * Sum of the training losses of the epoch in progress: `#epochLossBase` (restored from a
+   * checkpoint, or 0) plus the losses since, summed on the device in `#epochLossSum` so that no
+   * step has to read its loss back. Null until the first step after a reset or resume.
+   */
+  #epochLossBase = 0;
+  #epochLossSum: Tensor | null = null;
+  #epochLossCount = 0;
   #globalStep = 0;
   #monitor: MonitorState = { best: null, bestEpoch: 0, badEpochs: 0 };
   #batchesPerEpoch: number | null = null;
@@ -279,14 +295,41 @@ export class Trainer<B> {
     this.ema?.update();
   }
 
-  /** Takes one optimizer step on `batch`, releases its intermediates and returns the loss. */
+  /**
+   * Takes one optimizer step on `batch`, releases its intermediates and returns the loss, read
+   * back synchronously.
+   *
+   * @throws {Error} on backends without synchronous reads (WebGPU); use
+   *   {@link Trainer.trainStepAsync} there.
+   */
   trainStep(batch: B): number {
+    const loss = this.#runStep(batch);
+    try {
+      return loss.item();
+    } finally {
+      loss.dispose();
+    }
+  }
+
+  /** Takes one optimizer step on `batch` like {@link Trainer.trainStep}, reading the loss back asynchronously. */
+  async trainStepAsync(batch: B): Promise<number> {
+    const loss = this.#runStep(batch);
+    try {
+      return await readNumber(loss);
+    } finally {
+      loss.dispose();
+    }
+  }
+
+  /** Takes one optimizer step and returns the loss as a kept scalar that the caller disposes. */
+  #runStep(batch: B): Tensor {
     const engine = this.#engine();
     engine.startScope();
     try {
       const { loss, grads } = this.computeGradients(batch);
+      checkScalar(loss);
       this.applyGradients(grads);
-      return readScalar(loss);
+      return engine.keep(loss);
     } finally {
       engine.endScope(undefined);
     }
@@ -313,7 +356,7 @@ export class Trainer<B> {
     this.#epochRngState = c.epochRng;
     this.#epoch = c.epoch;
     this.#batchInEpoch = c.batchInEpoch;
-    this.#epochLoss = { ...c.epochLoss };
+    this.#resetEpochLoss(c.epochLoss.sum, c.epochLoss.count);
     this.#globalStep = c.globalStep;
     this.#monitor = c.monitor;
     this.#log({
@@ -326,8 +369,43 @@ export class Trainer<B> {
     return true;
   }
 
-  /** Builds the checkpoint of the current state. */
+  /**
+   * Builds the checkpoint of the current state, reading tensors synchronously.
+   *
+   * @throws {Error} on backends without synchronous reads (WebGPU); use
+   *   {@link Trainer.checkpointAsync} there.
+   */
   checkpoint(reason: CheckpointReason): Checkpoint {
+    const sum = this.#epochLossSum === null ? this.#epochLossBase : this.#epochLossSum.item();
+    return {
+      ...this.#checkpointHeader(reason),
+      epochLoss: { sum, count: this.#epochLossCount },
+      model: this.model.stateDict(),
+      optimizer: this.optimizer.state(),
+      ema: this.ema?.state() ?? null,
+    };
+  }
+
+  /**
+   * Builds the checkpoint of the current state with asynchronous reads, which every backend
+   * supports. Take no step before the promise settles.
+   */
+  async checkpointAsync(reason: CheckpointReason): Promise<Checkpoint> {
+    const header = this.#checkpointHeader(reason);
+    const count = this.#epochLossCount;
+    const [sum, model, optimizer, ema] = await Promise.all([
+      this.#epochLossSum === null ? this.#epochLossBase : readNumber(this.#epochLossSum),
+      this.model.stateDictAsync(),
+      this.optimizer.stateAsync(),
+      this.ema?.stateAsync() ?? null,
+    ]);
+    return { ...header, epochLoss: { sum, count }, model, optimizer, ema };
+  }
+
+  /** The parts of a checkpoint that need no tensor reads. */
+  #checkpointHeader(
+    reason: CheckpointReason,
+  ): Omit<Checkpoint, "epochLoss" | "model" | "optimizer" | "ema"> {
     return {
       format: CHECKPOINT_FORMAT,
       formatVersion: CHECKPOINT_FORMAT_VERSION,
@@ -338,29 +416,44 @@ export class Trainer<B> {
       datasetStatistics: this.options.datasetStatistics ?? null,
       epoch: this.#epoch,
       batchInEpoch: this.#batchInEpoch,
-      epochLoss: this.#epochLoss,
       globalStep: this.#globalStep,
-      model: this.model.stateDict(),
-      optimizer: this.optimizer.state(),
       schedule: this.schedule.state(),
-      ema: this.ema?.state() ?? null,
       rng: this.#rng.state(),
       epochRng: this.#epochRngState,
       monitor: this.#monitor,
     };
   }
 
-  /** Writes `latest.json` atomically; does nothing without a checkpoint directory. */
+  /**
+   * Writes `latest.json` atomically, reading tensors synchronously; does nothing without a
+   * checkpoint directory.
+   *
+   * @throws {Error} on backends without synchronous reads (WebGPU); use
+   *   {@link Trainer.saveCheckpointAsync} there.
+   */
   saveCheckpoint(reason: CheckpointReason): void {
-    const path = this.latestCheckpointPath;
-    if (path === null) return;
-    writeCheckpoint(path, this.checkpoint(reason), this.options.checkpointHooks ?? {});
+    if (this.latestCheckpointPath === null) return;
+    this.#writeLatest(this.checkpoint(reason));
+  }
+
+  /**
+   * Writes `latest.json` atomically with asynchronous reads, which every backend supports; does
+   * nothing without a checkpoint directory.
+   */
+  async saveCheckpointAsync(reason: CheckpointReason): Promise<void> {
+    if (this.latestCheckpointPath === null) return;
+    this.#writeLatest(await this.checkpointAsync(reason));
+  }
+
+  #writeLatest(checkpoint: Checkpoint): void {
+    const path = this.latestCheckpointPath as string;
+    writeCheckpoint(path, checkpoint, this.options.checkpointHooks ?? {});
     this.#log({
       type: "checkpoint",
-      reason,
+      reason: checkpoint.reason,
       path,
-      epoch: this.#epoch,
-      globalStep: this.#globalStep,
+      epoch: checkpoint.epoch,
+      globalStep: checkpoint.globalStep,
     });
   }
 
@@ -382,22 +475,24 @@ export class Trainer<B> {
         this.#batchInEpoch = 0;
         this.#epochRngState = null;
         this.#lastMetrics = metrics;
-        const stop = yield* attempt("epoch bookkeeping", () => this.#endEpoch(metrics, started));
+        const stop = yield* Effect.uninterruptible(
+          attemptPromise("epoch bookkeeping", () => this.#endEpoch(metrics, started)),
+        );
         if (stop) {
           stopReason = "early-stopping";
           break;
         }
       }
-      yield* attempt("final checkpoint", () => this.saveCheckpoint("final"));
+      yield* attemptPromise("final checkpoint", () => this.saveCheckpointAsync("final"));
       return stopReason;
     });
     return loop.pipe(
       Effect.onInterrupt(() =>
-        Effect.sync(() => {
+        Effect.promise(() => {
           this.#progress.message(
             `interrupted at epoch ${this.#epoch + 1}, step ${this.#globalStep}; saving checkpoint`,
           );
-          this.saveCheckpoint("interrupt");
+          return this.saveCheckpointAsync("interrupt");
         }),
       ),
       Effect.map((stopReason) => this.#result(stopReason)),
@@ -451,26 +546,58 @@ export class Trainer<B> {
         iteratorOf(this.options.trainBatches(epoch, epochRng)),
       );
       const skip = this.#batchInEpoch;
-      if (skip === 0) this.#epochLoss = { sum: 0, count: 0 };
+      if (skip === 0) this.#resetEpochLoss(0, 0);
       let index = 0;
       while (true) {
         const next = yield* nextBatch(iterator);
         if (next.done === true) break;
         index++;
         if (index <= skip) continue;
-        const loss = yield* attempt(`training step ${this.#globalStep + 1}`, () =>
-          this.trainStep(next.value),
-        );
-        this.#batchInEpoch = index;
-        this.#globalStep++;
-        this.#epochLoss = { sum: this.#epochLoss.sum + loss, count: this.#epochLoss.count + 1 };
-        this.#afterStep(epoch, index, loss);
+        // Uninterruptible, so an interruption never lands between the optimizer update and the
+        // counters that a checkpoint records.
+        yield* Effect.uninterruptible(this.#trainBatch(epoch, index, next.value));
         yield* yieldToEventLoop;
       }
       this.#batchesPerEpoch = index;
-      const { sum, count } = this.#epochLoss;
+      const sum = yield* attemptPromise("reading the training loss", () => this.#settleEpochLoss());
+      const count = this.#epochLossCount;
       return count === 0 ? Number.NaN : sum / count;
     });
+  }
+
+  /** One optimizer step with its bookkeeping; the loss is read back only when it is reported. */
+  #trainBatch(epoch: number, index: number, batch: B): Effect.Effect<void, TrainingError> {
+    return Effect.gen(this, function* () {
+      const loss = yield* attempt(`training step ${this.#globalStep + 1}`, () => {
+        const value = this.#runStep(batch);
+        try {
+          this.#epochLossSum = accumulate(this.#epochLossSum, value, this.#epochLossBase);
+        } catch (error) {
+          value.dispose();
+          throw error;
+        }
+        return value;
+      });
+      this.#batchInEpoch = index;
+      this.#globalStep++;
+      this.#epochLossCount++;
+      const read = this.#reportsStepLoss()
+        ? attemptPromise(`reading the loss of step ${this.#globalStep}`, () => readNumber(loss))
+        : Effect.succeed(null);
+      const value = yield* read.pipe(Effect.ensuring(Effect.sync(() => loss.dispose())));
+      if (value !== null) this.#afterStep(epoch, index, value);
+    });
+  }
+
+  /**
+   * Whether the loss of the step just taken is read back: always where reads are synchronous
+   * (cheap), else only when a step record is due or `onStep` wants it.
+   */
+  #reportsStepLoss(): boolean {
+    if (this.#engine().backend.supportsSyncRead) return true;
+    if (this.options.onStep !== undefined) return true;
+    const every = this.options.logEvery ?? 1;
+    return this.options.logFile !== undefined && this.#globalStep % every === 0;
   }
 
   #afterStep(epoch: number, batch: number, loss: number): void {
@@ -483,25 +610,44 @@ export class Trainer<B> {
     this.options.onStep?.({ epoch, batch, globalStep: this.#globalStep, loss, lr });
   }
 
+  /** Starts the epoch loss from `sum` over `count` steps, dropping the device sum. */
+  #resetEpochLoss(sum: number, count: number): void {
+    this.#epochLossSum?.dispose();
+    this.#epochLossSum = null;
+    this.#epochLossBase = sum;
+    this.#epochLossCount = count;
+  }
+
+  /** Reads the epoch loss sum back once and keeps it on the host, releasing the device sum. */
+  async #settleEpochLoss(): Promise<number> {
+    const device = this.#epochLossSum;
+    if (device === null) return this.#epochLossBase;
+    const sum = await readNumber(device);
+    this.#resetEpochLoss(sum, this.#epochLossCount);
+    return sum;
+  }
+
   #validate(epoch: number): Effect.Effect<Record<string, number>, TrainingError> {
     const make = this.options.validationBatches as (epoch: number) => Batches<B>;
     const metricFns = Object.entries(this.options.metrics ?? {});
+    // Sums of the loss and each metric over the batches, kept on the device and read once.
+    const deviceSums: Array<Tensor | null> = new Array(metricFns.length + 1).fill(null);
+    const release = Effect.sync(() => {
+      for (const t of deviceSums) t?.dispose();
+    });
     const run = Effect.gen(this, function* () {
       const iterator = yield* attempt("creating validation batches", () => iteratorOf(make(epoch)));
-      const sums = new Array<number>(metricFns.length + 1).fill(0);
       let count = 0;
       while (true) {
         const next = yield* nextBatch(iterator);
         if (next.done === true) break;
-        const values = yield* attempt("validation", () =>
-          this.#evaluateBatch(next.value, metricFns),
-        );
-        values.forEach((v, i) => {
-          sums[i] = (sums[i] as number) + v;
-        });
+        yield* attempt("validation", () => this.#evaluateBatch(next.value, metricFns, deviceSums));
         count++;
         yield* yieldToEventLoop;
       }
+      const sums = yield* attemptPromise("reading the validation metrics", () =>
+        Promise.all(deviceSums.map((t) => (t === null ? 0 : readNumber(t)))),
+      );
       const out: Record<string, number> = {
         val_loss: count === 0 ? Number.NaN : (sums[0] as number) / count,
       };
@@ -509,7 +655,7 @@ export class Trainer<B> {
         out[`val_${name}`] = count === 0 ? Number.NaN : (sums[i + 1] as number) / count;
       });
       return out;
-    });
+    }).pipe(Effect.ensuring(release));
     const ema = this.ema;
     if (ema === null) return run;
     return Effect.acquireUseRelease(
@@ -519,24 +665,28 @@ export class Trainer<B> {
     );
   }
 
+  /** Adds the loss and metrics of `batch` to `sums` (kept scalars, replaced in place). */
   #evaluateBatch(
     batch: B,
     metricFns: ReadonlyArray<readonly [string, (batch: B) => Tensor]>,
-  ): number[] {
+    sums: Array<Tensor | null>,
+  ): void {
     const engine = this.#engine();
     engine.startScope();
     try {
       // No noGrad here: a loss that computes forces needs autodiff even in evaluation.
-      const values = [readScalar(this.options.loss(batch))];
-      for (const [, fn] of metricFns) values.push(readScalar(fn(batch)));
-      return values;
+      const values = [checkScalar(this.options.loss(batch))];
+      for (const [, fn] of metricFns) values.push(checkScalar(fn(batch)));
+      values.forEach((value, i) => {
+        sums[i] = accumulate(sums[i] ?? null, value, 0);
+      });
     } finally {
       engine.endScope(undefined);
     }
   }
 
-  /** Updates monitoring, schedule, best model, log and checkpoint; returns true to stop early. */
-  #endEpoch(metrics: Record<string, number>, started: number): boolean {
+  /** Updates monitoring, schedule, best model, log and checkpoint; resolves true to stop early. */
+  async #endEpoch(metrics: Record<string, number>, started: number): Promise<boolean> {
     const name = this.monitorName;
     const value = metrics[name];
     if (value === undefined) {
@@ -549,7 +699,7 @@ export class Trainer<B> {
     this.#monitor = improved
       ? { best: value, bestEpoch: this.#epoch, badEpochs: 0 }
       : { ...this.#monitor, badEpochs: this.#monitor.badEpochs + 1 };
-    if (improved) this.#saveBest();
+    if (improved) await this.#saveBest();
     const seconds = (performance.now() - started) / 1000;
     this.#progress.epochEnd(this.#epoch, this.options.epochs, metrics, seconds);
     this.#log({
@@ -561,7 +711,9 @@ export class Trainer<B> {
       ...metrics,
     });
     this.options.onEpochEnd?.({ epoch: this.#epoch, metrics });
-    if (this.#epoch % (this.options.checkpointEvery ?? 1) === 0) this.saveCheckpoint("epoch");
+    if (this.#epoch % (this.options.checkpointEvery ?? 1) === 0) {
+      await this.saveCheckpointAsync("epoch");
+    }
     const patience = this.options.earlyStopping?.patience;
     if (patience !== undefined && this.#monitor.badEpochs > patience) {
       this.#progress.message(
@@ -589,13 +741,13 @@ export class Trainer<B> {
       : value > best + delta;
   }
 
-  #saveBest(): void {
+  async #saveBest(): Promise<void> {
     const dir = this.options.checkpointDir;
     if (dir === undefined) return;
     const state: StateDict =
       this.ema === null
-        ? this.model.stateDict()
-        : this.ema.withAverage(() => this.model.stateDict());
+        ? await this.model.stateDictAsync()
+        : await this.ema.withAverageAsync(() => this.model.stateDictAsync());
     const record = {
       conventionVersion: this.options.conventionVersion,
       epoch: this.#epoch,
@@ -637,22 +789,46 @@ function jsonNumber(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? String(value) : value;
 }
 
-function readScalar(t: Tensor): number {
+/** Returns `t` when it is a one-element float tensor. */
+function checkScalar(t: Tensor): Tensor {
   if (t.size !== 1 || !isFloatDType(t.dtype)) {
     throw new ArgumentError(`Trainer: the loss and metrics must be float scalars, got ${t}`);
   }
-  return t.item();
+  return t;
+}
+
+/** Reads a one-element tensor back asynchronously (every backend supports this). */
+async function readNumber(t: Tensor): Promise<number> {
+  return (await t.data())[0] as number;
+}
+
+/**
+ * Returns the kept scalar `sum + value` and disposes `sum`. Without `sum` the result is
+ * `base + value`, so a sum restored from a checkpoint continues in the same order of additions.
+ */
+function accumulate(sum: Tensor | null, value: Tensor, base: number): Tensor {
+  const engine = value.engine;
+  const next = engine.scope(() =>
+    engine.noGrad(() => add(sum ?? engine.makeTensor([base], [], value.dtype), reshape(value, []))),
+  );
+  engine.keep(next);
+  sum?.dispose();
+  return next;
+}
+
+function failure(what: string, cause: unknown): TrainingError {
+  return new TrainingError({
+    message: `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+    cause,
+  });
 }
 
 function attempt<A>(what: string, fn: () => A): Effect.Effect<A, TrainingError> {
-  return Effect.try({
-    try: fn,
-    catch: (cause) =>
-      new TrainingError({
-        message: `${what} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-        cause,
-      }),
-  });
+  return Effect.try({ try: fn, catch: (cause) => failure(what, cause) });
+}
+
+function attemptPromise<A>(what: string, fn: () => Promise<A>): Effect.Effect<A, TrainingError> {
+  return Effect.tryPromise({ try: fn, catch: (cause) => failure(what, cause) });
 }
 
 /**
