@@ -17,8 +17,8 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export class CliError extends Error {}
 
 /**
- * Creates an engine on `backend`. The WebGPU and CUDA backends are optional packages loaded on
- * demand; a missing package or device is a {@link CliError} that says what failed.
+ * Creates an engine on `backend`. The WebGPU and CUDA backends are optional packages, loaded on
+ * demand. A missing package or device raises a {@link CliError} that names the failure.
  */
 export async function createEngine(backend: BackendChoice, dtype: FloatDType, logger: Logger): Promise<Engine> {
   const container = createContainer({ logger });
@@ -47,7 +47,7 @@ export async function createEngine(backend: BackendChoice, dtype: FloatDType, lo
   }
 }
 
-/** A logger writing to standard error; `--quiet`-style silence when `json` output is requested. */
+/** Creates a logger that writes to standard error: level `info` with `--verbose`, else `warn`. */
 export function cliLogger(verbose: boolean): Logger {
   return createLogger({ level: verbose ? "info" : "warn" });
 }

@@ -55,6 +55,12 @@ export interface TrainCormorantOptions {
   readonly signal?: AbortSignal;
   /** Stop after this many seconds of training (between steps, with a checkpoint). */
   readonly maxSeconds?: number;
+  /**
+   * Write a step record to `train.jsonl` every this many optimizer steps. Default 1, or 10 on
+   * backends without synchronous reads (WebGPU), where each logged step waits for its loss to
+   * be read back from the device.
+   */
+  readonly logEvery?: number;
 }
 
 /** Result of {@link trainCormorant}. */
@@ -101,10 +107,10 @@ class PredictionCache {
 
 /**
  * Trains Cormorant. Energies are learned as sums of per-atom terms around per-element offsets fit
- * on the training set; the loss is `energyWeight * mean((E - E_ref)^2) / s^2 + forceWeight *
- * mean((F - F_ref)^2) / s^2` with `s` the RMS of the training forces (or the residual energy
- * spread without forces). The best model by validation loss (EMA weights when enabled) is saved
- * as `model.json` in `outDir`.
+ * on the training set. The loss is `energyWeight * mean((E - E_ref)^2) / s^2 + forceWeight *
+ * mean((F - F_ref)^2) / s^2`, where `s` is the RMS of the training forces, or the residual energy
+ * spread when there are no forces. The best model by validation loss (EMA weights when enabled)
+ * is saved as `model.json` in `outDir`.
  */
 export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCormorantResult> {
   const { engine, dataset: ds, dtype } = o;
@@ -185,6 +191,7 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
     ...(o.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: o.earlyStoppingPatience } }),
     monitor: "val_loss",
     ...(o.outDir === undefined ? {} : { checkpointDir: o.outDir, logFile: join(o.outDir, "train.jsonl") }),
+    logEvery: o.logEvery ?? (engine.backend.supportsSyncRead ? 1 : 10),
     progress: o.progress ?? "auto",
     conventionVersion: CONVENTION_VERSION,
     config: { model: model.config, dtype, dataset: ds.id, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, forceWeight: o.forceWeight, seed: o.seed },
@@ -213,7 +220,7 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
     energyStatistics: model.energyStatistics(),
     units: { energy: energyUnit(ds), length: ds.units.length, forces: forceUnit(ds) },
     dataset: { id: ds.id },
-    state: model.stateDict(),
+    state: await model.stateDictAsync(),
     metrics: { ...fit.lastMetrics, best: fit.best, epochs: fit.epochs, stopReason: fit.stopReason },
   };
   if (o.outDir !== undefined) saveCormorant(o.outDir, saved);
@@ -246,14 +253,16 @@ function* trainBatchIterator(
 
 /**
  * Energy and force errors of `model` on `indices` of `ds`, in the dataset's units. Forces are
- * evaluated when the dataset has them and `forces` is not false.
+ * evaluated when the dataset has them and `forces` is not false. Predictions are read back with
+ * `await tensor.data()`, once per batch, so this runs on every backend (WebGPU included); the
+ * errors are summed on the host in float64.
  */
-export function evaluateCormorant(
+export async function evaluateCormorant(
   model: Cormorant,
   ds: AtomsDataset,
   indices: ArrayLike<number>,
   options: { readonly batchSize?: number; readonly forces?: boolean } = {},
-): EnergyForceMetrics {
+): Promise<EnergyForceMetrics> {
   const engine = model.engine;
   const batchSize = options.batchSize ?? 50;
   const inputOptions = { species: model.config.species, chargePower: model.config.chargePower, dtype: model.dtype };
@@ -268,26 +277,33 @@ export function evaluateCormorant(
     const chunk = Array.from({ length: Math.min(batchSize, indices.length - start) }, (_, k) => indices[start + k] as number);
     const batch = makeBatch(ds, chunk, { cutoff: model.config.cutoff });
     withForces = withForces && batch.forces !== undefined;
-    engine.scope(() => {
+    // The scope frees the intermediates; the outputs survive it and are disposed after the read.
+    const out = engine.scope(() => {
       const input = toAtomsInput(engine, batch, inputOptions);
-      const out = withForces ? model.energiesAndForces(input) : { energies: model.energies(input), forces: null };
-      const e = out.energies.dataSync();
-      e.forEach((v, i) => {
-        const d = v - (batch.energies as Float64Array)[i]!;
-        eAbs += Math.abs(d);
-        eSq += d * d;
-      });
-      count += e.length;
-      if (out.forces !== null) {
-        const f = out.forces.dataSync();
-        f.forEach((v, i) => {
-          const d = v - (batch.forces as Float64Array)[i]!;
-          fAbs += Math.abs(d);
-          fSq += d * d;
-        });
-        components += f.length;
-      }
+      return withForces ? model.energiesAndForces(input) : { energies: model.energies(input), forces: null };
     });
+    let e: ArrayLike<number>;
+    let f: ArrayLike<number> | null;
+    try {
+      [e, f] = await Promise.all([out.energies.data(), out.forces?.data() ?? null]);
+    } finally {
+      out.energies.dispose();
+      out.forces?.dispose();
+    }
+    for (let i = 0; i < e.length; i++) {
+      const d = (e[i] as number) - (batch.energies as Float64Array)[i]!;
+      eAbs += Math.abs(d);
+      eSq += d * d;
+    }
+    count += e.length;
+    if (f !== null) {
+      for (let i = 0; i < f.length; i++) {
+        const d = (f[i] as number) - (batch.forces as Float64Array)[i]!;
+        fAbs += Math.abs(d);
+        fSq += d * d;
+      }
+      components += f.length;
+    }
   }
   const result: EnergyForceMetrics = {
     count,

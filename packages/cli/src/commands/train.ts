@@ -75,13 +75,12 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
       `--train-size ${a.trainSize} plus --valid-size ${a.validSize} exceeds the ${available} training molecules of ${dataset.id}`,
     );
   }
-  const testCount = a.testSize > 0 ? a.testSize : undefined;
-  const split = splitDataset(dataset, {
-    train: a.trainSize,
-    valid: a.validSize,
-    ...(testCount === undefined ? (predefined ? {} : { test: 0.1 }) : { test: testCount }),
-    seed: a.seed,
-  });
+  // Without --test-size, rMD17 uses its whole test file; other datasets hold out 10 %.
+  let test: { test?: number } = {};
+  if (a.testSize > 0) test = { test: a.testSize };
+  else if (predefined === undefined) test = { test: 0.1 };
+  const split = splitDataset(dataset, { train: a.trainSize, valid: a.validSize, ...test, seed: a.seed });
+
   const engine = await createEngine(a.backend, a.dtype, logger);
   say(a.json, `covnet: training Cormorant on ${dataset.id} (${split.train.length} train, ${split.valid.length} valid, ${split.test.length} test) with backend ${engine.backendName}, ${a.dtype}`);
   const result = await trainCormorant({
@@ -103,17 +102,18 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
     progress: a.json ? "none" : "auto",
   });
   say(a.json, `covnet: ${result.fit.stopReason} after ${result.fit.epochs} epochs in ${result.seconds.toFixed(1)} s; model saved to ${a.out}/model.json`);
-  const test = evaluateCormorant(result.model, dataset, split.test);
-  say(a.json, `covnet: test set of ${test.count} molecules`);
-  say(a.json, `  energy MAE ${withMeV(test.energy.mae, test.energy.unit)}, RMSE ${withMeV(test.energy.rmse, test.energy.unit)}`);
-  if (test.forces !== undefined) {
-    say(a.json, `  force  MAE ${withMeV(test.forces.mae, test.forces.unit)}, RMSE ${withMeV(test.forces.rmse, test.forces.unit)}`);
+
+  const metrics = evaluateCormorant(result.model, dataset, split.test);
+  say(a.json, `covnet: test set of ${metrics.count} molecules`);
+  say(a.json, `  energy MAE ${withMeV(metrics.energy.mae, metrics.energy.unit)}, RMSE ${withMeV(metrics.energy.rmse, metrics.energy.unit)}`);
+  if (metrics.forces !== undefined) {
+    say(a.json, `  force  MAE ${withMeV(metrics.forces.mae, metrics.forces.unit)}, RMSE ${withMeV(metrics.forces.rmse, metrics.forces.unit)}`);
   }
   emitJson(a.json, {
     command: "train cormorant",
     dataset: dataset.id,
-    metrics: { energy: test.energy, ...(test.forces ? { forces: test.forces } : {}) },
-    count: test.count,
+    metrics: { energy: metrics.energy, ...(metrics.forces ? { forces: metrics.forces } : {}) },
+    count: metrics.count,
     train: { size: split.train.length, valid: split.valid.length, epochs: result.fit.epochs, seconds: result.seconds, stopReason: result.fit.stopReason, resumed: result.resumed, best: result.fit.best },
     parameters: result.model.numParameters(),
     backend: engine.backendName,
