@@ -51,7 +51,7 @@ export const evalCommand = Command.make("eval", evalOptions, (a) =>
       if (indices.length === 0) throw new CliError(`no molecules to evaluate in the ${a.split} split of ${ds.id}`);
       const engine = await createEngine(a.backend, a.dtype, cliLogger(a.verbose));
       const model = loadCormorant(engine, saved, a.dtype);
-      const m = evaluateCormorant(model, ds, indices);
+      const m = await evaluateCormorant(model, ds, indices);
       say(a.json, `covnet: ${ds.id}, ${a.split} split, ${m.count} molecules`);
       say(a.json, `  energy MAE ${withMeV(m.energy.mae, m.energy.unit)}, RMSE ${withMeV(m.energy.rmse, m.energy.unit)}`);
       if (m.forces !== undefined) {

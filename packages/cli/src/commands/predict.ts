@@ -40,10 +40,12 @@ export const predictCommand = Command.make("predict", predictOptions, (a) =>
       const engine = await createEngine(a.backend, a.dtype, cliLogger(a.verbose));
       const model = loadCormorant(engine, saved, a.dtype);
       const inputOptions = { species: model.config.species, chargePower: model.config.chargePower, dtype: a.dtype };
-      const results = frames.map((frame, k) => {
+      const results: { frame: number; energy: number; forces: number[][] }[] = [];
+      for (const [k, frame] of frames.entries()) {
         const n = frame.charges.length;
         const edges = neighborList(frame.positions, model.config.cutoff);
-        return engine.scope(() => {
+        // The scope frees the intermediates; energies and forces survive it until they are read.
+        const { energies, forces } = engine.scope(() => {
           const input = toAtomsInput(
             engine,
             {
@@ -57,13 +59,23 @@ export const predictCommand = Command.make("predict", predictOptions, (a) =>
             },
             inputOptions,
           );
-          const { energies, forces } = model.energiesAndForces(input);
-          const energy = energies.item();
-          const f = Array.from(forces.dataSync());
-          say(a.json, `frame ${k}: energy ${energy.toFixed(6)} ${saved.units.energy}`);
-          return { frame: k, energy, forces: Array.from({ length: n }, (_, i) => f.slice(3 * i, 3 * i + 3)) };
+          return model.energiesAndForces(input);
         });
-      });
+        let energyValues: ArrayLike<number>;
+        let forceValues: number[];
+        try {
+          const [e, f] = await Promise.all([energies.data(), forces.data()]);
+          energyValues = e;
+          forceValues = Array.from(f);
+        } finally {
+          energies.dispose();
+          forces.dispose();
+        }
+        const energy = energyValues[0] as number;
+        say(a.json, `frame ${k}: energy ${energy.toFixed(6)} ${saved.units.energy}`);
+        const atomForces = Array.from({ length: n }, (_, i) => forceValues.slice(3 * i, 3 * i + 3));
+        results.push({ frame: k, energy, forces: atomForces });
+      }
       emitJson(a.json, {
         command: "predict",
         units: { energy: saved.units.energy, forces: saved.units.forces },

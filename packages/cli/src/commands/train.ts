@@ -103,7 +103,7 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
   });
   say(a.json, `covnet: ${result.fit.stopReason} after ${result.fit.epochs} epochs in ${result.seconds.toFixed(1)} s; model saved to ${a.out}/model.json`);
 
-  const metrics = evaluateCormorant(result.model, dataset, split.test);
+  const metrics = await evaluateCormorant(result.model, dataset, split.test);
   say(a.json, `covnet: test set of ${metrics.count} molecules`);
   say(a.json, `  energy MAE ${withMeV(metrics.energy.mae, metrics.energy.unit)}, RMSE ${withMeV(metrics.energy.rmse, metrics.energy.unit)}`);
   if (metrics.forces !== undefined) {
