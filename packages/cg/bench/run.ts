@@ -205,6 +205,58 @@ function format(rows: readonly Row[]): string {
   return lines.join("\n");
 }
 
+/**
+ * e3nn 0.5.6 on PyTorch 1.13, one thread, float32, on this machine type, for the same shapes and
+ * batch: items/s by `L`, case label and pass (vectors/s for the harmonics).
+ */
+const E3NN_REFERENCE: Record<string, number> = {
+  "CG L=2, full|forward": 74e3,
+  "CG L=2, full|forward+backward": 23e3,
+  "CG L=3, full|forward": 21e3,
+  "CG L=3, full|forward+backward": 4.3e3,
+  "CG L=4, full|forward": 7.7e3,
+  "CG L=4, full|forward+backward": 1.5e3,
+  "CG L=2, weighted (uvw)|forward": 156e3,
+  "CG L=2, weighted (uvw)|forward+backward": 49e3,
+  "CG L=3, weighted (uvw)|forward": 41e3,
+  "CG L=3, weighted (uvw)|forward+backward": 10e3,
+  "CG L=4, weighted (uvw)|forward": 17e3,
+  "CG L=4, weighted (uvw)|forward+backward": 3.4e3,
+  "CG L=2, channel-wise, shared weights|forward": 160e3,
+  "CG L=2, channel-wise, shared weights|forward+backward": 51e3,
+  "CG L=3, channel-wise, shared weights|forward": 55e3,
+  "CG L=3, channel-wise, shared weights|forward+backward": 11e3,
+  "CG L=4, channel-wise, shared weights|forward": 17e3,
+  "CG L=4, channel-wise, shared weights|forward+backward": 3.1e3,
+  "CG L=2, channel-wise, per-item weights|forward": 152e3,
+  "CG L=2, channel-wise, per-item weights|forward+backward": 36e3,
+  "CG L=3, channel-wise, per-item weights|forward": 42e3,
+  "CG L=3, channel-wise, per-item weights|forward+backward": 9.7e3,
+  "CG L=4, channel-wise, per-item weights|forward": 16e3,
+  "CG L=4, channel-wise, per-item weights|forward+backward": 1.9e3,
+  "harmonics l<=1|forward": 62e6,
+  "harmonics l<=3|forward": 21e6,
+  "harmonics l<=6|forward": 4.4e6,
+  "harmonics l<=6|forward+backward": 1.3e6,
+};
+
+/** The float32 rows beside the e3nn figures, with covnet's throughput as a fraction of e3nn's. */
+function formatComparison(rows: readonly Row[]): string {
+  const lines = [
+    "| case | pass | covnet float32 | e3nn float32 | covnet / e3nn |",
+    "| --- | --- | --- | --- | --- |",
+  ];
+  for (const r of rows) {
+    const reference = E3NN_REFERENCE[`${r.name}|${r.pass}`];
+    if (r.dtype !== "float32" || reference === undefined) continue;
+    const rate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
+    lines.push(
+      `| ${r.name} | ${r.pass} | ${rate(r.rate)} | ${rate(reference)} | ${(r.rate / reference).toFixed(2)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   const rows: Row[] = [];
@@ -231,6 +283,16 @@ async function main(): Promise<void> {
     `Machine: ${model} (${cpus().length} logical CPUs), Node.js ${process.version}. One-minute load`,
     `average before and after the run: ${loadBefore.toFixed(1)} and ${(loadavg()[0] ?? 0).toFixed(1)}; a`,
     "load above 1 means other processes shared the CPUs and the times are inflated.",
+    "",
+    "## Beside e3nn",
+    "",
+    "e3nn 0.5.6 on PyTorch 1.13 with one thread, measured on this machine type for the same shapes",
+    "(items/s; vectors/s for the harmonics). Cormorant's own PyTorch CG product is 11-13 times",
+    "slower than e3nn on these shapes.",
+    "",
+    formatComparison(rows),
+    "",
+    "## All measurements",
     "",
     table,
     "",
