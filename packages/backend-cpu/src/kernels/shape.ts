@@ -9,6 +9,12 @@ import {
 import type { CpuBackend } from "../backend.js";
 import { forEachBroadcastRun } from "./broadcast.js";
 
+/**
+ * Runs shorter than this are copied by a loop: `subarray` allocates a view per call, which costs
+ * more than copying a few elements.
+ */
+const SET_MIN_LENGTH = 64;
+
 /** Copies `length` elements read with stride `step` from `src[from]` into `dst[to]`. */
 function copyRun(
   src: TypedArray,
@@ -18,7 +24,7 @@ function copyRun(
   to: number,
   length: number,
 ): void {
-  if (step === 1) {
+  if (step === 1 && length >= SET_MIN_LENGTH) {
     dst.set(src.subarray(from, from + length), to);
     return;
   }
@@ -67,7 +73,7 @@ const padKernel: KernelFunction<"Pad", CpuBackend> = ({ inputs, attrs, backend }
   forEachBroadcastRun(x.shape, [outStrides], (start, offsets, length, inner) => {
     const d = inner[0] as number;
     let io = base + (offsets[0] as number);
-    if (d === 1) {
+    if (d === 1 && length >= SET_MIN_LENGTH) {
       values.set(xv.subarray(start, start + length), io);
       return;
     }
@@ -92,7 +98,7 @@ const concatKernel: KernelFunction<"Concat", CpuBackend> = ({ inputs, attrs, bac
     const tv = backend.values(t);
     const chunk = (t.shape[axis] as number) * inner;
     for (let o = 0; o < outer; o++)
-      values.set(tv.subarray(o * chunk, (o + 1) * chunk), o * outRow + colOffset);
+      copyRun(tv, o * chunk, 1, values, o * outRow + colOffset, chunk);
     colOffset += chunk;
   }
   return info;
@@ -116,8 +122,7 @@ const gatherKernel: KernelFunction<"Gather", CpuBackend> = ({ inputs, attrs, bac
     for (let j = 0; j < k; j++) {
       const src = (o * n + (indices[j] as number)) * inner;
       const dst = (o * k + j) * inner;
-      if (inner === 1) values[dst] = xv[src] as number;
-      else values.set(xv.subarray(src, src + inner), dst);
+      copyRun(xv, src, 1, values, dst, inner);
     }
   }
   return info;
