@@ -43,7 +43,7 @@ export function splitParts(x: Tensor, irreps: Irreps): Tensor[] {
   const n = x.shape[0] as number;
   return irreps.entries.map((e, i) => {
     const dim = (2 * e.l + 1) * e.mul;
-    const part = slice(x, [0, irreps.offsets[i] as number], [n, dim]);
+    const part = dim === x.shape[1] ? x : slice(x, [0, irreps.offsets[i] as number], [n, dim]);
     return reshape(part, [n, 2 * e.l + 1, e.mul]);
   });
 }
@@ -65,11 +65,13 @@ export class CormorantLayer extends Module {
   readonly radial: MLP;
   readonly mixing: Parameter[];
   readonly #config: CormorantConfig;
+  readonly #engine: Engine;
 
   constructor(engine: Engine, irrepsIn: Irreps, config: CormorantConfig, rng: Random, dtype: FloatDType) {
     super();
     const tau = config.channels;
     this.#config = config;
+    this.#engine = engine;
     this.irrepsIn = irrepsIn;
     this.irrepsOut = naturalIrreps(tau, config.maxl);
     this.edgeIrreps = naturalIrreps(tau, config.maxl);
@@ -93,6 +95,13 @@ export class CormorantLayer extends Module {
     }
   }
 
+  /** Int32 `[(maxl+1)^2]`: the degree `l` of each harmonic row `l*l + l + m`. */
+  #degreeIndex(): Tensor {
+    const degrees: number[] = [];
+    for (let l = 0; l <= this.#config.maxl; l++) for (let m = 0; m < 2 * l + 1; m++) degrees.push(l);
+    return this.#engine.makeTensor(degrees, [degrees.length], "int32");
+  }
+
   #mixInputChannels(l: number): number {
     let n = 0;
     for (const irreps of [this.irrepsIn, this.selfPlan.irrepsOut, this.messagePlan.irrepsOut]) {
@@ -114,31 +123,28 @@ export class CormorantLayer extends Module {
     const numEdges = harmonics.shape[0] as number;
     const numAtoms = features.shape[0] as number;
     const radial = this.radial.forward(radialBasis);
-    const edgeParts: Tensor[] = [];
-    for (let l = 0; l <= this.#config.maxl; l++) {
-      const y = reshape(slice(harmonics, [0, l * l], [numEdges, 2 * l + 1]), [numEdges, 2 * l + 1, 1]);
-      const r = reshape(slice(radial, [0, l * tau], [numEdges, tau]), [numEdges, 1, tau]);
-      edgeParts.push(reshape(mul(y, r), [numEdges, (2 * l + 1) * tau]));
-    }
-    const edges = concat(edgeParts, 1);
+    // Edge parts Y_l(r_ij) R_l(|r_ij|): the harmonics' rows are already in part order (l, then m),
+    // so one gather repeats each degree's radial channels over its 2l+1 rows.
+    const harmonicRows = reshape(harmonics, [numEdges, (this.#config.maxl + 1) ** 2, 1]);
+    const radialRows = gather(reshape(radial, [numEdges, this.#config.maxl + 1, tau]), this.#degreeIndex(), 1);
+    const edges = reshape(mul(harmonicRows, radialRows), [numEdges, this.edgeIrreps.dim]);
     const neighbours = gather(features, input.edgeSrc, 0);
     const messages = segmentSum(cgProduct(edges, neighbours, this.messagePlan), input.edgeDst, numAtoms);
     const selfProduct = cgProduct(features, features, this.selfPlan);
-    const sources: Array<[Tensor, Irreps]> = [
-      [features, this.irrepsIn],
-      [selfProduct, this.selfPlan.irrepsOut],
-      [messages, this.messagePlan.irrepsOut],
+    const sources: Array<[Tensor[], Irreps]> = [
+      [splitParts(features, this.irrepsIn), this.irrepsIn],
+      [splitParts(selfProduct, this.selfPlan.irrepsOut), this.selfPlan.irrepsOut],
+      [splitParts(messages, this.messagePlan.irrepsOut), this.messagePlan.irrepsOut],
     ];
     const outParts: Tensor[] = [];
     for (let l = 0; l <= this.#config.maxl; l++) {
       const pieces: Tensor[] = [];
-      for (const [x, irreps] of sources) {
-        const parts = splitParts(x, irreps);
+      for (const [parts, irreps] of sources) {
         irreps.entries.forEach((e, i) => {
           if (e.l === l) pieces.push(parts[i] as Tensor);
         });
       }
-      const stacked = concat(pieces, 2);
+      const stacked = pieces.length === 1 ? (pieces[0] as Tensor) : concat(pieces, 2);
       const channelsIn = stacked.shape[2] as number;
       const rows = reshape(stacked, [numAtoms * (2 * l + 1), channelsIn]);
       let part = reshape(matmul(rows, (this.mixing[l] as Parameter).value), [numAtoms, 2 * l + 1, tau]);
