@@ -6,14 +6,14 @@ import { cpuEngine, webgpuRequired, webgpuSetup } from "./helpers.js";
 
 // Cormorant on WebGPU in float32: the energy is invariant and the forces covariant under
 // rotations and a reflection, and both agree with the same weights on the CPU in float64.
-// Observed errors on llvmpipe are below 1e-6 relative; the bounds leave room for GPUs whose
-// transcendental functions are less accurate.
+// Errors measured on llvmpipe are below 1e-6 relative. The bounds are looser because GPUs may
+// compute sin and cos less accurately.
 const ENERGY_RTOL = 1e-5;
 const FORCE_RTOL = 1e-4;
 
 const gpu = await webgpuSetup();
 
-/** A rotation matrix (row-major 3x3) from a random unit quaternion, uniform on SO(3). */
+/** Returns a rotation matrix (row-major 3x3) from a random unit quaternion, uniform on SO(3). */
 function randomRotation(rng: Random): number[] {
   const q = [rng.normal(), rng.normal(), rng.normal(), rng.normal()];
   const n = Math.hypot(...q);
@@ -38,7 +38,7 @@ function transform(vectors: ArrayLike<number>, r: readonly number[]): Float64Arr
   return out;
 }
 
-/** Largest `|actual - expected|` divided by `scale`. */
+/** Returns the largest `|actual - expected|` divided by `scale`. */
 function relativeError(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
