@@ -8,6 +8,10 @@ import {
 } from "@covnet/core";
 import { expectClose } from "@covnet/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+  channelwiseWasmAvailable,
+  setChannelwiseWasmEnabled,
+} from "../src/kernels/channelwise_wasm.js";
 import { cpuEngine, randomTensor } from "./helpers.js";
 
 interface PathSpec {
@@ -135,7 +139,8 @@ function runTarget(
   batch: number,
   operands: { x1: Tensor; x2: Tensor; out: Tensor },
 ): Tensor {
-  const empty = () => engine.makeTensor([], [0], "float64");
+  const dtype = operands.x1.dtype;
+  const empty = () => engine.makeTensor([], [0], dtype);
   const inputs = [
     target === "x1" ? empty() : operands.x1,
     target === "x2" ? empty() : operands.x2,
@@ -147,53 +152,80 @@ function runTarget(
 
 const TARGETS: readonly CGOperand[] = ["out", "x1", "x2"];
 
+const CASES: ReadonlyArray<{ name: string; specs: PathSpec[] }> = [
+  {
+    name: "shared channel count",
+    specs: [
+      { l1: 0, l2: 0, l: 0, tau1: 3, tau2: 3 },
+      { l1: 1, l2: 1, l: 0, tau1: 3, tau2: 3 },
+      { l1: 1, l2: 1, l: 2, tau1: 3, tau2: 3 },
+      { l1: 2, l2: 1, l: 1, tau1: 3, tau2: 3 },
+      { l1: 2, l2: 2, l: 2, tau1: 3, tau2: 3 },
+    ],
+  },
+  {
+    name: "vector width channels",
+    specs: [
+      { l1: 1, l2: 1, l: 1, tau1: 8, tau2: 8 },
+      { l1: 2, l2: 1, l: 1, tau1: 8, tau2: 8 },
+      { l1: 0, l2: 2, l: 2, tau1: 8, tau2: 8 },
+    ],
+  },
+  {
+    name: "mixed channel counts",
+    specs: [
+      { l1: 0, l2: 1, l: 1, tau1: 2, tau2: 2 },
+      { l1: 1, l2: 1, l: 1, tau1: 4, tau2: 4 },
+      { l1: 1, l2: 0, l: 1, tau1: 1, tau2: 1 },
+    ],
+  },
+];
+
 describe("CGProduct channel-wise kernel", () => {
   let engine: Engine;
+  let engine32: Engine;
   beforeAll(async () => {
     engine = await cpuEngine("float64");
+    engine32 = await cpuEngine("float32");
   });
 
-  const cases: ReadonlyArray<{ name: string; specs: PathSpec[] }> = [
-    {
-      name: "shared channel count",
-      specs: [
-        { l1: 0, l2: 0, l: 0, tau1: 3, tau2: 3 },
-        { l1: 1, l2: 1, l: 0, tau1: 3, tau2: 3 },
-        { l1: 1, l2: 1, l: 2, tau1: 3, tau2: 3 },
-        { l1: 2, l2: 1, l: 1, tau1: 3, tau2: 3 },
-        { l1: 2, l2: 2, l: 2, tau1: 3, tau2: 3 },
-      ],
-    },
-    {
-      name: "mixed channel counts",
-      specs: [
-        { l1: 0, l2: 1, l: 1, tau1: 2, tau2: 2 },
-        { l1: 1, l2: 1, l: 1, tau1: 4, tau2: 4 },
-        { l1: 1, l2: 0, l: 1, tau1: 1, tau2: 1 },
-      ],
-    },
-  ];
+  it("WebAssembly loop available in Node", () => {
+    expect(channelwiseWasmAvailable()).toBe(true);
+  });
 
-  for (const { name, specs } of cases) {
-    for (const target of TARGETS) {
-      it(`${name}, target ${target}`, () => {
-        const plan = randomChannelwisePlan(specs, 7);
-        const batch = 5;
-        const x1 = randomTensor(engine, [batch, plan.dim1], 1);
-        const x2 = randomTensor(engine, [batch, plan.dim2], 2);
-        const out = randomTensor(engine, [batch, plan.dimOut], 3);
-        const got = runTarget(engine, plan, target, batch, { x1, x2, out });
-        const expected = referenceChannelwise(
-          plan,
-          target,
-          batch,
-          x1.dataSync() as Float64Array,
-          x2.dataSync() as Float64Array,
-          out.dataSync() as Float64Array,
-        );
-        expect(got.shape[1]).toBe(expected.length / batch);
-        expectClose(got, Array.from(expected), { rtol: 1e-12, atol: 1e-12 });
-      });
+  for (const wasm of [true, false]) {
+    const loop = wasm ? "WebAssembly" : "JavaScript";
+    for (const { name, specs } of CASES) {
+      for (const target of TARGETS) {
+        for (const dtype of ["float64", "float32"] as const) {
+          it(`${loop}, ${name}, ${target}, ${dtype}`, () => {
+            setChannelwiseWasmEnabled(wasm);
+            try {
+              const e = dtype === "float64" ? engine : engine32;
+              const plan = randomChannelwisePlan(specs, 7);
+              const batch = 5;
+              const x1 = randomTensor(e, [batch, plan.dim1], 1, "normal", dtype);
+              const x2 = randomTensor(e, [batch, plan.dim2], 2, "normal", dtype);
+              const out = randomTensor(e, [batch, plan.dimOut], 3, "normal", dtype);
+              const got = runTarget(e, plan, target, batch, { x1, x2, out });
+              const expected = referenceChannelwise(
+                plan,
+                target,
+                batch,
+                Float64Array.from(x1.dataSync()),
+                Float64Array.from(x2.dataSync()),
+                Float64Array.from(out.dataSync()),
+              );
+              expect(got.dtype).toBe(dtype);
+              expect(got.shape[1]).toBe(expected.length / batch);
+              const tolerance = dtype === "float64" ? 1e-12 : 1e-5;
+              expectClose(got, Array.from(expected), { rtol: tolerance, atol: tolerance });
+            } finally {
+              setChannelwiseWasmEnabled(true);
+            }
+          });
+        }
+      }
     }
   }
 });

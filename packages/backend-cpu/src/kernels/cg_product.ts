@@ -15,6 +15,7 @@ import {
   defineKernel,
 } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
+import { type WasmTable, runChannelwiseWasm } from "./channelwise_wasm.js";
 
 /** Per-coefficient offsets within the parts, with the path weight folded into the value. */
 interface CompiledPath {
@@ -421,6 +422,8 @@ interface ChannelwiseTable {
   readonly a: Int32Array;
   readonly b: Int32Array;
   readonly value: Float64Array;
+  /** The same entries interleaved for the WebAssembly loop. */
+  readonly wasm: WasmTable;
 }
 
 /** Flat tables of a `uuu` plan whose paths all have the same channel count `tau`. */
@@ -456,11 +459,19 @@ function compileChannelwise(plan: CGPlanData): ChannelwisePlan | null {
     const table = (target: number[], a: number[], b: number[]): ChannelwiseTable => {
       const order = values.map((_, j) => j);
       order.sort((i, j) => (target[i] as number) - (target[j] as number) || i - j);
+      const offsets = new Int32Array(3 * order.length);
+      order.forEach((j, k) => {
+        offsets[3 * k] = target[j] as number;
+        offsets[3 * k + 1] = a[j] as number;
+        offsets[3 * k + 2] = b[j] as number;
+      });
+      const value = Float64Array.from(order, (j) => values[j] as number);
       return {
         target: Int32Array.from(order, (j) => target[j] as number),
         a: Int32Array.from(order, (j) => a[j] as number),
         b: Int32Array.from(order, (j) => b[j] as number),
-        value: Float64Array.from(order, (j) => values[j] as number),
+        value,
+        wasm: { offsets, values: value },
       };
     };
     result = {
@@ -490,6 +501,7 @@ function channelwiseLoop(
   xb: TypedArray,
   dimB: number,
 ): void {
+  if (runChannelwiseWasm(table.wasm, tau, batch, result, dimT, xa, dimA, xb, dimB)) return;
   const { target, a, b, value } = table;
   const count = value.length;
   for (let item = 0, bt = 0, ba = 0, bb = 0; item < batch; item++) {

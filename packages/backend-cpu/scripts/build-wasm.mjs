@@ -1,0 +1,98 @@
+// Assembles the WebAssembly SIMD kernels of the CPU backend from WAT text and writes them, base64
+// encoded, to src/kernels/channelwise_wasm_binary.ts. Run `node scripts/build-wasm.mjs` after
+// editing the WAT below; the output is committed, so builds need no assembler.
+import { writeFileSync } from "node:fs";
+import wabtFactory from "wabt";
+
+/**
+ * WAT of the channel-wise product loop for one float type: for every item and every table entry
+ * `j`, `t[t_j + u] += (c_j * a[a_j + u]) * b[b_j + u]` for `u < tau`, vectorised over `u` with a
+ * scalar tail. Table entries are three i32 element offsets; coefficients are f64.
+ */
+function channelwiseFunction(name, type, lanes) {
+  const shift = type === "f32" ? 2 : 3;
+  const bytes = 1 << shift;
+  const vec = `${type}x${lanes}`;
+  const coefficient =
+    type === "f32" ? "(f32.demote_f64 (f64.load (local.get $cp)))" : "(f64.load (local.get $cp))";
+  return `
+  (func (export "${name}")
+    (param $batch i32) (param $count i32) (param $tau i32) (param $table i32) (param $coefs i32)
+    (param $t i32) (param $dimT i32) (param $a i32) (param $dimA i32) (param $b i32) (param $dimB i32)
+    (local $item i32) (local $j i32) (local $u i32) (local $e i32) (local $cp i32)
+    (local $pt i32) (local $pa i32) (local $pb i32) (local $vecEnd i32)
+    (local $c ${type}) (local $cv v128)
+    (local.set $vecEnd (i32.and (local.get $tau) (i32.const ${-lanes})))
+    (local.set $dimT (i32.shl (local.get $dimT) (i32.const ${shift})))
+    (local.set $dimA (i32.shl (local.get $dimA) (i32.const ${shift})))
+    (local.set $dimB (i32.shl (local.get $dimB) (i32.const ${shift})))
+    (block $itemsDone
+      (loop $items
+        (br_if $itemsDone (i32.ge_u (local.get $item) (local.get $batch)))
+        (local.set $j (i32.const 0))
+        (local.set $e (local.get $table))
+        (local.set $cp (local.get $coefs))
+        (block $entriesDone
+          (loop $entries
+            (br_if $entriesDone (i32.ge_u (local.get $j) (local.get $count)))
+            (local.set $pt (i32.add (local.get $t) (i32.shl (i32.load (local.get $e)) (i32.const ${shift}))))
+            (local.set $pa (i32.add (local.get $a) (i32.shl (i32.load offset=4 (local.get $e)) (i32.const ${shift}))))
+            (local.set $pb (i32.add (local.get $b) (i32.shl (i32.load offset=8 (local.get $e)) (i32.const ${shift}))))
+            (local.set $c ${coefficient})
+            (local.set $cv (${vec}.splat (local.get $c)))
+            (local.set $u (i32.const 0))
+            (block $vectorDone
+              (loop $vector
+                (br_if $vectorDone (i32.ge_u (local.get $u) (local.get $vecEnd)))
+                (v128.store (local.get $pt)
+                  (${vec}.add (v128.load (local.get $pt))
+                    (${vec}.mul (${vec}.mul (local.get $cv) (v128.load (local.get $pa))) (v128.load (local.get $pb)))))
+                (local.set $pt (i32.add (local.get $pt) (i32.const 16)))
+                (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+                (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+                (local.set $u (i32.add (local.get $u) (i32.const ${lanes})))
+                (br $vector)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $u) (local.get $tau)))
+                (${type}.store (local.get $pt)
+                  (${type}.add (${type}.load (local.get $pt))
+                    (${type}.mul (${type}.mul (local.get $c) (${type}.load (local.get $pa))) (${type}.load (local.get $pb)))))
+                (local.set $pt (i32.add (local.get $pt) (i32.const ${bytes})))
+                (local.set $pa (i32.add (local.get $pa) (i32.const ${bytes})))
+                (local.set $pb (i32.add (local.get $pb) (i32.const ${bytes})))
+                (local.set $u (i32.add (local.get $u) (i32.const 1)))
+                (br $tail)))
+            (local.set $e (i32.add (local.get $e) (i32.const 12)))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 8)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $entries)))
+        (local.set $t (i32.add (local.get $t) (local.get $dimT)))
+        (local.set $a (i32.add (local.get $a) (local.get $dimA)))
+        (local.set $b (i32.add (local.get $b) (local.get $dimB)))
+        (local.set $item (i32.add (local.get $item) (i32.const 1)))
+        (br $items))))`;
+}
+
+const wat = `(module
+  (memory (export "memory") 1)
+${channelwiseFunction("channelwiseF32", "f32", 4)}
+${channelwiseFunction("channelwiseF64", "f64", 2)}
+)`;
+
+const wabt = await wabtFactory();
+const module = wabt.parseWat("channelwise.wat", wat, { simd: true });
+module.validate();
+const { buffer } = module.toBinary({});
+module.destroy();
+if (!WebAssembly.validate(buffer)) throw new Error("build-wasm: the assembled module is invalid");
+const base64 = Buffer.from(buffer).toString("base64");
+const lines = base64.match(/.{1,96}/g) ?? [];
+const source = `// Generated by scripts/build-wasm.mjs from the WAT text in that script; do not edit.
+
+/** The channel-wise CG product module (WebAssembly with SIMD), base64 encoded. */
+export const CHANNELWISE_WASM_BASE64 =
+${lines.map((l) => `  "${l}"`).join(" +\n")};
+`;
+writeFileSync(new URL("../src/kernels/channelwise_wasm_binary.ts", import.meta.url), source);
+process.stdout.write(`wrote ${buffer.length} bytes of WebAssembly\n`);
