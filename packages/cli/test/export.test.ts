@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cpuBackendModule } from "@covnet/backend-cpu";
-import { type Engine, Random, createContainer, initEngine } from "@covnet/core";
+import { createContainer, type Engine, initEngine, Random } from "@covnet/core";
 import { loadDataset, neighborList } from "@covnet/datasets";
 import {
   CONVENTION_VERSION,

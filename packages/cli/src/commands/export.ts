@@ -29,9 +29,9 @@ import { loadDataset } from "@covnet/datasets";
 import {
   CONVENTION_VERSION,
   type CormorantConfig,
-  type SavedCormorant,
   readSavedCormorant,
   resolveModelPath,
+  type SavedCormorant,
 } from "@covnet/models-cormorant";
 import { Command, Options } from "@effect/cli";
 import { Effect, Option } from "effect";
