@@ -182,6 +182,10 @@ export interface FitOptions {
  * A step is {@link Trainer.computeGradients} then {@link Trainer.applyGradients}; data-parallel
  * training inserts an all-reduce of the gradients between the two.
  *
+ * The loop reads tensors only asynchronously, so it runs on backends without synchronous reads
+ * (WebGPU). It sums the epoch loss and the validation metrics on the device and reads each sum
+ * once. There a step's loss is read back only for a logged step or an `onStep` callback.
+ *
  * @example
  * ```ts
  * const trainer = new Trainer({ model, optimizer, loss, trainBatches, epochs: 10, seed: 1,
@@ -329,7 +333,8 @@ export class Trainer<B> {
       const { loss, grads } = this.computeGradients(batch);
       checkScalar(loss);
       this.applyGradients(grads);
-      return engine.keep(loss);
+      // A new handle on the loss's storage, so disposing it never frees a tensor the caller kept.
+      return engine.keep(engine.detach(loss));
     } finally {
       engine.endScope(undefined);
     }
