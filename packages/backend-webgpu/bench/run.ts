@@ -1,26 +1,36 @@
 /**
- * Benchmarks WebGPU against the CPU backend on a large float32 matrix product and a CG product
- * (the `uvu` edge product of a Cormorant-style layer). Each timing includes reading the result
- * back, since GPU kernels only enqueue work. Prints a table and writes it, with the command, the
- * adapter and the machine, to `docs/benchmarks-webgpu.md` at the repository root.
+ * Benchmarks WebGPU against the CPU backend on a large float32 matrix product, a CG product (the
+ * `uvu` edge product of a Cormorant-style layer) and whole Cormorant passes on ethanol. The
+ * Cormorant passes compute energies and forces, and the parameter gradient of a training loss on
+ * both. Each timing includes reading the result back, since GPU kernels only enqueue work.
+ * Prints a table and writes it, with the command, the adapter, the machine and its load, to
+ * `docs/benchmarks-webgpu.md` at the repository root.
  *
  * Run with `npm run bench` in this package. Options: `--no-write` prints only; `--quick` runs
  * fewer repeats.
  */
 import { writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type CGPathData,
   type CGPlanData,
   type Engine,
+  Random,
   type Tensor,
+  add,
   createContainer,
   initEngine,
   matmul,
+  mean,
+  square,
+  sub,
+  valueAndGrads,
 } from "@covnet/core";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import { type GraphBatch, loadDataset, makeBatch } from "@covnet/datasets";
+import { Cormorant, toAtomsInput } from "@covnet/models-cormorant";
 import { type WebGPUBackend, webgpuBackendModule } from "../src/index.js";
 
 const args = new Set(process.argv.slice(2));
@@ -160,12 +170,67 @@ async function benchCG(engine: Engine, plan: CGPlanData, batch: number): Promise
   return ms;
 }
 
+/** Cormorant settings of the benchmark: the defaults of `covnet train cormorant`. */
+const CORMORANT = { maxl: 2, levels: 3, channels: 8 } as const;
+const CORMORANT_FRAMES = 8;
+
+/**
+ * Times Cormorant on one batch of ethanol frames. Mode `forces` runs the forward pass and the
+ * backward pass to the positions (energies and forces `-dE/dx`). Mode `training` also
+ * differentiates a loss on energies and forces with respect to every parameter (a double
+ * backward). The upload of the batch is part of each run.
+ */
+async function benchCormorant(
+  engine: Engine,
+  batch: GraphBatch,
+  mode: "forces" | "training",
+): Promise<number> {
+  const model = new Cormorant(engine, CORMORANT, new Random(1), "float32");
+  const options = {
+    species: model.config.species,
+    chargePower: model.config.chargePower,
+    dtype: "float32" as const,
+  };
+  const parameters = [...model.parameters().values()].map((p) => p.value);
+  const ms = await time(async () => {
+    const outputs = engine.scope(() => {
+      const input = toAtomsInput(engine, batch, options);
+      if (mode === "forces") {
+        const { energies, forces } = model.energiesAndForces(input);
+        return [energies, forces];
+      }
+      const { grads } = valueAndGrads(() => {
+        const { energies, forces } = model.energiesAndForces(input);
+        const energyRef = engine.makeTensor(
+          batch.energies as Float64Array,
+          [batch.numMolecules],
+          "float32",
+        );
+        const forceRef = engine.makeTensor(
+          batch.forces as Float64Array,
+          [batch.numAtoms, 3],
+          "float32",
+        );
+        return add(mean(square(sub(energies, energyRef))), mean(square(sub(forces, forceRef))));
+      }, parameters);
+      return grads;
+    });
+    // The queue runs in order, so the last output's read waits for every earlier kernel.
+    await (outputs[outputs.length - 1] as Tensor).data();
+    for (const t of outputs) t.dispose();
+  });
+  model.dispose();
+  return ms;
+}
+
 async function engineOn(backend: "cpu" | "webgpu"): Promise<Engine> {
   const container = createContainer({ logLevel: "silent" });
   container.load(backend === "cpu" ? cpuBackendModule() : webgpuBackendModule());
   return initEngine(container, { backend, defaultFloat: "float32" });
 }
 
+// Load from other processes slows both backends, so the page records it.
+const loadBefore = loadavg()[0] as number;
 const cpu = await engineOn("cpu");
 const gpu = await engineOn("webgpu");
 const adapter = (gpu.backend as WebGPUBackend).adapterName;
@@ -178,6 +243,23 @@ for (const batch of [1000, 4000]) {
   const label = `CGProduct uvu 16x(0+1+2) (x) 1x(0+1+2), ${plan.paths.length} paths, batch ${batch}`;
   rows.push([label, await benchCG(cpu, plan, batch), await benchCG(gpu, plan, batch)]);
 }
+const ethanol = await loadDataset("rmd17/ethanol");
+const batch = makeBatch(
+  ethanol,
+  Array.from({ length: CORMORANT_FRAMES }, (_, i) => i),
+  { cutoff: 5 },
+);
+const setting = `${CORMORANT_FRAMES} ethanol frames, maxl ${CORMORANT.maxl}, ${CORMORANT.levels} levels, ${CORMORANT.channels} channels`;
+rows.push([
+  `Cormorant energies + forces, ${setting}`,
+  await benchCormorant(cpu, batch, "forces"),
+  await benchCormorant(gpu, batch, "forces"),
+]);
+rows.push([
+  `Cormorant training gradient (energy + force loss), ${setting}`,
+  await benchCormorant(cpu, batch, "training"),
+  await benchCormorant(gpu, batch, "training"),
+]);
 gpu.backend.dispose();
 
 const table = [
@@ -189,7 +271,12 @@ const table = [
 ].join("\n");
 const cpuModel = cpus()[0]?.model ?? "unknown CPU";
 const machine = `${cpuModel}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-process.stdout.write(`adapter: ${adapter}\nmachine: ${machine}\n\n${table}\n`);
+const shared =
+  loadBefore > cpus().length
+    ? "\nOther processes shared the cores during this run (the load average exceeded the core count), so\nthe times are higher than on an idle machine.\n"
+    : "";
+const load = `1-minute load average ${loadBefore.toFixed(1)} before the run, ${(loadavg()[0] as number).toFixed(1)} after`;
+process.stdout.write(`adapter: ${adapter}\nmachine: ${machine}\nload: ${load}\n\n${table}\n`);
 
 if (!args.has("--no-write")) {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -197,10 +284,15 @@ if (!args.has("--no-write")) {
 
 WebGPU backend against the portable CPU backend, float32. Each time is the median of ${repeats}
 runs after one warm-up run, and includes reading the result back to the host (WebGPU kernels
-only enqueue work). Inputs are uniform random in [-1, 1].
-
+only enqueue work). Matrix and CG product inputs are uniform random in [-1, 1]. The Cormorant
+rows run the first ${CORMORANT_FRAMES} frames of the embedded rMD17 ethanol set through a model with random
+initial weights (seed 1) in float32, and include the upload of the batch. "Energies + forces" is the
+forward pass and the backward pass to the positions, which \`covnet predict\` and \`covnet eval\`
+run. "Training gradient" also differentiates a loss on energies and forces with respect to every
+parameter (a double backward), which each training step runs before the optimizer update.
+${shared}
 - Command: \`npm run bench -w @covnet/backend-webgpu\` (runs \`packages/backend-webgpu/bench/run.ts\`)
-- Machine: ${machine}
+- Machine: ${machine}; ${load}
 - WebGPU adapter: ${adapter} (the \`webgpu\` package ${"0.6.2"}, Dawn)
 - Date: ${new Date().toISOString().slice(0, 10)}
 
