@@ -5,7 +5,7 @@ const conditions = [sourceCondition, "import", "module", "node", "default"];
 
 /**
  * `vitest run` runs the unit tests. `vitest run --mode e2e` (the `test:e2e` and `test:browser`
- * scripts) builds the page, serves it on 127.0.0.1 and drives Debian's Chromium through it; its
+ * scripts) builds the page, serves it on 127.0.0.1 and drives Debian's Chromium through it. Its
  * report goes to `.vitest-report.browser.json`.
  */
 const e2e = defineProject({
@@ -19,7 +19,9 @@ const e2e = defineProject({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     env: { COVNET_LOG_LEVEL: "silent" },
-    ...({ reporters: ["default", ["json", { outputFile: ".vitest-report.browser.json" }]] } as object),
+    ...({
+      reporters: ["default", ["json", { outputFile: ".vitest-report.browser.json" }]],
+    } as object),
   },
 });
 

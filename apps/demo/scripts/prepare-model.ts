@@ -1,11 +1,15 @@
 /**
  * Writes `public/model.json`, the model the demo page loads by default, with `covnet export`.
  *
- * The checkpoint is, in this order: the `COVNET_DEMO_CHECKPOINT` environment variable (a training
- * output folder, a model.json file or `pretrained:NAME`), the shipped `pretrained:rmd17/ethanol`
- * when the models package has it, or else a small model trained here on rMD17 ethanol (about
- * 20 s on two cores) and kept in `.cache/` for later builds. Ten test-split frames of the model's
- * dataset go into the file as reference frames.
+ * The checkpoint is the first of these that exists:
+ *
+ * - the `COVNET_DEMO_CHECKPOINT` environment variable: a training output folder, a model.json
+ *   file or `pretrained:NAME`;
+ * - the shipped `pretrained:rmd17/ethanol`, when the models package has it;
+ * - a small model trained here on rMD17 ethanol (about 25 s on two cores), kept in `.cache/` for
+ *   later builds.
+ *
+ * Ten test-split frames of the model's dataset go into the file as reference frames.
  *
  * Usage: `tsx --conditions=covnet-source scripts/prepare-model.ts [--force] [--out PATH]`.
  * Without `--force`, an existing output newer than its checkpoint is kept. `--out` writes
@@ -85,7 +89,7 @@ function trainedModel(): string {
   try {
     renameSync(scratch, trainDir);
   } catch (error) {
-    // Another build finished the same run first; keep its copy.
+    // Another build finished the same run first, so keep its copy.
     if (!existsSync(join(trainDir, "model.json"))) throw error;
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -97,7 +101,7 @@ function main(): void {
   const force = args.includes("--force");
   const outIndex = args.indexOf("--out");
   const out = outIndex >= 0 ? (args[outIndex + 1] ?? "") : join(appRoot, "public", "model.json");
-  if (out === "") throw new Error("--out needs a path");
+  if (out === "") throw new Error("--out requires a file path");
   const checkpoint = process.env.COVNET_DEMO_CHECKPOINT ?? pretrainedEthanol() ?? trainedModel();
   const modelPath = resolveModelPath(checkpoint);
   if (!force && existsSync(out) && statSync(out).mtimeMs >= statSync(modelPath).mtimeMs) {

@@ -16,7 +16,7 @@ export interface DemoEngine {
   readonly backend: "webgpu" | "cpu";
   /** Adapter name on WebGPU, "TypeScript kernels" on the CPU. */
   readonly device: string;
-  /** Why the CPU backend is used although WebGPU was wanted; absent on WebGPU. */
+  /** Reason for computing on the CPU although WebGPU was requested. Absent on WebGPU. */
   readonly fallbackReason?: string;
 }
 

@@ -39,7 +39,11 @@ function formula(charges: Int32Array): string {
   for (const z of charges) counts.set(z, (counts.get(z) ?? 0) + 1);
   // Hill order: C, then H, then the rest alphabetically.
   const order = [...counts.keys()].sort((a, b) => {
-    const rank = (z: number) => (z === 6 ? 0 : z === 1 ? 1 : 2);
+    const rank = (z: number) => {
+      if (z === 6) return 0;
+      if (z === 1) return 1;
+      return 2;
+    };
     return rank(a) - rank(b) || (SYMBOLS[a] ?? "").localeCompare(SYMBOLS[b] ?? "");
   });
   return order.map((z) => `${SYMBOLS[z]}${(counts.get(z) ?? 0) > 1 ? counts.get(z) : ""}`).join("");

@@ -22,9 +22,10 @@ export class EnergyPlot {
 
   constructor(canvas: HTMLCanvasElement) {
     this.canvas = canvas;
+    this.draw();
   }
 
-  /** Clears the plot; `unit` labels the energy axis. */
+  /** Clears the plot and labels the energy axis with `unit`. */
   reset(unit: string): void {
     this.samples.length = 0;
     this.#unit = unit;
@@ -96,7 +97,7 @@ export class EnergyPlot {
       });
       ctx.stroke();
       ctx.fillStyle = color;
-      ctx.fillText(label, left + 10 + k * 80, top - 8);
+      ctx.fillText(label, width - right - (SERIES.length - k) * 72, top - 8);
     });
   }
 }

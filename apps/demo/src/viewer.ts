@@ -48,14 +48,14 @@ export function findBonds(charges: Int32Array, positions: Float64Array): Array<[
   return bonds;
 }
 
-/** What the viewer draws. */
+/** Atoms, bonds and forces for the viewer to draw. */
 export interface Scene {
   readonly charges: Int32Array;
   /** `[atoms * 3]`, Angstrom. */
   readonly positions: Float64Array;
   /** `[atoms * 3]`, drawn as arrows when given. */
   readonly forces?: Float64Array | null;
-  /** Bonds found on the first frame; kept while the atoms move. */
+  /** Bonds found on the first frame, kept while the atoms move. */
   readonly bonds: ReadonlyArray<readonly [number, number]>;
 }
 
@@ -65,7 +65,7 @@ export class MoleculeViewer {
   #rotation: Rotation = multiply(axisRotation("x", -0.5), axisRotation("y", 0.6));
   #zoom = 1;
   #scene: Scene | null = null;
-  /** Angstrom per force unit of the arrows; set from the first forces shown. */
+  /** Angstrom per force unit of the arrows, set from the first forces shown. */
   #arrowScale: number | null = null;
 
   constructor(canvas: HTMLCanvasElement) {
@@ -98,7 +98,7 @@ export class MoleculeViewer {
     );
   }
 
-  /** Shows a new scene; `resetArrows` recomputes the arrow length scale. */
+  /** Shows a new scene. With `resetArrows`, the arrow length scale is computed again. */
   show(scene: Scene, resetArrows = false): void {
     if (resetArrows) this.#arrowScale = null;
     this.#scene = scene;
@@ -134,7 +134,7 @@ export class MoleculeViewer {
       }
       extent = Math.max(extent, Math.hypot(rotated[3 * i] as number, rotated[3 * i + 1] as number));
     }
-    const pixelsPerAngstrom = (this.#zoom * 0.38 * Math.min(width, height)) / (extent + 1);
+    const pixelsPerAngstrom = (this.#zoom * 0.45 * Math.min(width, height)) / (extent + 0.6);
     const camera = 4 * (extent + 1);
     const project = (x: number, y: number, z: number) => {
       const perspective = camera / (camera - z);

@@ -9,7 +9,7 @@ import {
   VelocityVerlet,
 } from "../src/md.js";
 
-/** An isotropic harmonic well per atom, `E = k/2 |x|^2`, in kcal/mol. */
+/** Returns an isotropic harmonic well per atom, `E = k/2 |x|^2`, in kcal/mol. */
 function harmonicWell(k: number): ForceField {
   return async (x) => {
     let energy = 0;
@@ -22,7 +22,7 @@ function harmonicWell(k: number): ForceField {
   };
 }
 
-/** A harmonic bond between atoms 0 and 1 with rest length `r0`. */
+/** Returns a harmonic bond between atoms 0 and 1 with rest length `r0`. */
 function harmonicBond(k: number, r0: number): ForceField {
   return async (x) => {
     const d = [0, 1, 2].map((c) => (x[3 + c] as number) - (x[c] as number));
