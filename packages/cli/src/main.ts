@@ -17,7 +17,7 @@ export const VERSION = "0.1.0";
 
 /** The root command with every subcommand. */
 export const covnetCommand = Command.make("covnet").pipe(
-  Command.withDescription("Covariant neural networks for molecules: train, evaluate and predict."),
+  Command.withDescription("Covariant neural networks for molecules: train, evaluate, predict and export models."),
   Command.withSubcommands([trainCommand, evalCommand, predictCommand, exportCommand]),
 );
 
