@@ -36,7 +36,7 @@ export class AsyncReadCpuBackend extends CpuBackend {
   }
 }
 
-/** A fresh engine on {@link AsyncReadCpuBackend}, registered as `cpu-async`. */
+/** Creates a fresh engine on {@link AsyncReadCpuBackend}, registered as `cpu-async`. */
 export async function asyncReadEngine(
   defaultFloat: "float32" | "float64" = "float64",
 ): Promise<Engine> {

@@ -45,7 +45,7 @@ function makeBatches(): { train: Batch[]; valid: Batch[] } {
 
 const data = makeBatches();
 
-/** A model and trainer; `plain` drops validation, metrics and the EMA. */
+/** Builds a model and its trainer. With `plain`, the trainer has no validation, metrics or EMA. */
 function setup(
   engine: Engine,
   dir: string | undefined,
@@ -85,7 +85,7 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "covnet-nn-async-"));
 }
 
-/** A checkpoint without its time stamp, for comparing two runs. */
+/** Returns the checkpoint without its time stamp, for comparing two runs. */
 function comparable(c: Checkpoint): Omit<Checkpoint, "savedAt"> {
   const { savedAt: _savedAt, ...rest } = c;
   return rest;
