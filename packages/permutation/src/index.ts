@@ -11,3 +11,4 @@ export * from "./batch.js";
 export * from "./linear.js";
 export * from "./ops.js";
 export * from "./partitions.js";
+export * from "./mixed.js";

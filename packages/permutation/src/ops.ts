@@ -326,7 +326,7 @@ export function reduceAllAdjacencyProduct(
  * `out[L, outLabels, C] = sum over contracted labels of a[L, aLabels, C] * b[L, bLabels]`, where
  * every label not in `outLabels` appears in both factors.
  */
-function contractPair(
+export function contractPair(
   a: Tensor,
   aLabels: readonly number[],
   b: Tensor,
