@@ -203,11 +203,10 @@ export class Trainer<B> {
   #epochRngState: ReturnType<Random["state"]> | null = null;
   #epoch = 0;
   #batchInEpoch = 0;
-  /**
-   * Sum of the training losses of the epoch in progress: `#epochLossBase` (restored from a
-   * checkpoint, or 0) plus the losses since, summed on the device in `#epochLossSum` so that no
-   * step has to read its loss back. Null until the first step after a reset or resume.
-   */
+  // The training losses of the epoch in progress sum to `#epochLossBase` (restored from a
+  // checkpoint, or 0) plus the losses since, which are summed on the device in `#epochLossSum`
+  // so that no step has to read its loss back. `#epochLossSum` is null until the first step
+  // after a reset or resume.
   #epochLossBase = 0;
   #epochLossSum: Tensor | null = null;
   #epochLossCount = 0;
@@ -570,7 +569,7 @@ export class Trainer<B> {
     });
   }
 
-  /** One optimizer step with its bookkeeping; the loss is read back only when it is reported. */
+  /** Takes one optimizer step with its bookkeeping. The loss is read back only when reported. */
   #trainBatch(epoch: number, index: number, batch: B): Effect.Effect<void, TrainingError> {
     return Effect.gen(this, function* () {
       const loss = yield* attempt(`training step ${this.#globalStep + 1}`, () => {
