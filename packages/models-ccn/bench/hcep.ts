@@ -2,9 +2,10 @@
  * HCEP benchmark of CCN 1D and CCN 2D: seeded 80/10/10 split, test MAE and RMSE in percent
  * PCE, training time and evaluation throughput on this machine (CPU backend, float32).
  *
- *   npm run bench -w packages/models-ccn -- [limit] [epochs] [batchSize] [levels] [orders]
+ *   npm run bench -w packages/models-ccn -- [limit] [epochs] [batchSize] [levels] [orders] [budget]
  *
- * `limit` molecules are drawn from the 29,978 with the seed before splitting (default 2000).
+ * `limit` molecules are drawn from the 29,978 with the seed before splitting (default 2000;
+ * `all` uses every molecule). `budget` stops training after that many seconds (default none).
  */
 import { cpus } from "node:os";
 import { createContainer, initEngine } from "@covnet/core";
@@ -12,7 +13,9 @@ import { cpuBackendModule } from "@covnet/backend-cpu";
 import { loadGraphDataset } from "@covnet/datasets";
 import { evaluateCcn, trainCcn } from "../src/index.js";
 
-const limit = Number(process.argv[2] ?? 2000);
+const limitArg = process.argv[2] ?? "2000";
+const limit = limitArg === "all" ? undefined : Number(limitArg);
+const budget = process.argv[7] === undefined ? undefined : Number(process.argv[7]);
 const epochs = Number(process.argv[3] ?? 10);
 const batchSize = Number(process.argv[4] ?? 32);
 const levels = Number(process.argv[5] ?? 2);
@@ -22,14 +25,15 @@ container.load(cpuBackendModule());
 const engine = await initEngine(container, { backend: "cpu", defaultFloat: "float32" });
 const dataset = await loadGraphDataset("hcep");
 process.stdout.write(
-  `HCEP, ${limit} molecules, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
+  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
 );
 for (const order of orders) {
   const run = await trainCcn({
     engine,
     order,
     dataset,
-    limit,
+    ...(limit === undefined ? {} : { limit }),
+    ...(budget === undefined ? {} : { timeBudgetSeconds: budget }),
     levels,
     epochs,
     batchSize,
@@ -53,8 +57,10 @@ for (const order of orders) {
       testMae: test.mae,
       testRmse: test.rmse,
       trainSeconds: run.trainSeconds,
-      trainMoleculesPerSecond: (run.split.train.length * run.epochs) / run.trainSeconds,
+      trainedMolecules: run.trainedMolecules,
+      trainMoleculesPerSecond: run.trainedMolecules / run.trainSeconds,
       evalMoleculesPerSecond: test.moleculesPerSecond,
+      epochsRun: run.epochs,
       lastMetrics: run.lastMetrics,
     })}\n`,
   );

@@ -35,6 +35,11 @@ export interface TrainCcnOptions {
   /** Checkpoint directory (`latest.json`, `best.json`) and JSON-lines log `train.log`. */
   readonly outDir?: string;
   readonly dtype?: FloatDType;
+  /**
+   * Stop training after this many seconds of wall-clock time, between optimizer steps, and keep
+   * the current weights. Default no limit (`epochs` epochs).
+   */
+  readonly timeBudgetSeconds?: number;
   /** Progress output of the trainer. Default `none`. */
   readonly progress?: "auto" | "none";
 }
@@ -56,7 +61,12 @@ export interface TrainCcnResult {
   };
   readonly scale: TargetScale;
   readonly epochs: number;
-  /** Wall-clock training time in seconds. */
+  /**
+   * Training molecules handed to the optimizer; when the time budget ends a run, this counts the
+   * interrupted batch too.
+   */
+  readonly trainedMolecules: number;
+  /** Wall-clock training time in seconds, validation included. */
   readonly trainSeconds: number;
   readonly lastMetrics: Readonly<Record<string, number>>;
 }
@@ -89,22 +99,21 @@ export function splitIndices(
   };
 }
 
-function batchesOf(
+/** Prepares batches lazily: the CCN 2D promotion tables of a whole HCEP epoch take gigabytes. */
+function* batchesOf(
   dataset: GraphDataset,
   indices: ArrayLike<number>,
   batchSize: number,
   levels: number,
   order: number,
-): CcnBatch[] {
-  const out: CcnBatch[] = [];
+): Generator<CcnBatch> {
   for (let start = 0; start < indices.length; start += batchSize) {
     const graphs: MolecularGraph[] = [];
     for (let i = start; i < Math.min(indices.length, start + batchSize); i++) {
       graphs.push(dataset.graph(indices[i] as number));
     }
-    out.push(prepareBatch(graphs, levels, [order]));
+    yield prepareBatch(graphs, levels, [order]);
   }
-  return out;
 }
 
 /**
@@ -140,7 +149,6 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
     seed,
     ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
   });
-  const validBatches = batchesOf(dataset, split.valid, batchSize, levels, order);
   const lossOf = (batch: CcnBatch) => {
     const y = model.forward(batch);
     const t = engine.makeTensor(
@@ -150,13 +158,19 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
     );
     return mseLoss(y, t);
   };
+  let trainedMolecules = 0;
   const trainer = new Trainer<CcnBatch>({
     model,
     optimizer: new Adam(model, { lr }),
     loss: lossOf,
-    trainBatches: (_epoch, rng) =>
-      batchesOf(dataset, rng.shuffle(Array.from(split.train)), batchSize, levels, order),
-    validationBatches: () => validBatches,
+    trainBatches: function* (_epoch, rng) {
+      const indices = rng.shuffle(Array.from(split.train));
+      for (const batch of batchesOf(dataset, indices, batchSize, levels, order)) {
+        trainedMolecules += batch.numGraphs;
+        yield batch;
+      }
+    },
+    validationBatches: () => batchesOf(dataset, split.valid, batchSize, levels, order),
     epochs,
     seed,
     conventionVersion: "1",
@@ -169,13 +183,20 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
       : { checkpointDir: options.outDir, logFile: `${options.outDir}/train.log` }),
   });
   const started = performance.now();
-  const result = await trainer.fit({ handleSignals: false });
+  const budget = new AbortController();
+  const timer =
+    options.timeBudgetSeconds === undefined
+      ? undefined
+      : setTimeout(() => budget.abort(), options.timeBudgetSeconds * 1000);
+  const result = await trainer.fit({ handleSignals: false, signal: budget.signal });
+  clearTimeout(timer);
   return {
     model,
     dataset,
     split,
     scale,
     epochs: result.epochs,
+    trainedMolecules,
     trainSeconds: (performance.now() - started) / 1000,
     lastMetrics: result.lastMetrics,
   };
