@@ -1,4 +1,4 @@
-import { Random } from "@covnet/core";
+import { type Engine, Random, type Tensor, add, mean, square, valueAndGrads } from "@covnet/core";
 import { loadDataset, makeBatch } from "@covnet/datasets";
 import { Cormorant, type MoleculeBatch, toAtomsInput } from "@covnet/models-cormorant";
 import { describe, expect, it } from "vitest";
@@ -122,6 +122,45 @@ describe("Cormorant on WebGPU", () => {
       expect(energyError, `energy, reflection ${reflect}`).toBeLessThan(ENERGY_RTOL);
       expect(forceError, `forces, reflection ${reflect}`).toBeLessThan(FORCE_RTOL);
     }
+    model.dispose();
+  });
+
+  it("training gradient matches the CPU", async () => {
+    // A loss on energies and forces differentiated with respect to every parameter runs the
+    // double backward of every kernel on the force path, as each training step does.
+    const ds = await loadDataset("rmd17/ethanol");
+    const batch = makeBatch(ds, [5, 6], { cutoff: 5 });
+    const model = new Cormorant(engine, config, new Random(3), "float32");
+    const cpu = await cpuEngine();
+    const reference = new Cormorant(cpu, config, new Random(4), "float64");
+    reference.loadStateDict(await model.stateDictAsync());
+    const gradients = async (on: Engine, m: Cormorant): Promise<Float64Array[]> => {
+      const dtype = m.dtype;
+      const options = { species: m.config.species, chargePower: m.config.chargePower, dtype };
+      const parameters = [...m.parameters().values()].map((p) => p.value);
+      const grads = on.scope(() => {
+        const input = toAtomsInput(on, batch, options);
+        return valueAndGrads(() => {
+          const { energies, forces } = m.energiesAndForces(input);
+          return add(mean(square(energies)), mean(square(forces)));
+        }, parameters).grads;
+      });
+      const values = await Promise.all(grads.map((g: Tensor) => g.data()));
+      for (const g of grads) g.dispose();
+      return values.map((v) => Float64Array.from(v));
+    };
+
+    const buffersBefore = backend.bufferStats().liveBuffers;
+    const actual = await gradients(engine, model);
+    expect(backend.bufferStats().liveBuffers).toBe(buffersBefore);
+    const expected = await gradients(cpu, reference);
+    const names = [...model.parameters().keys()];
+    const scale = Math.max(...expected.map(maxAbs));
+    expect(scale).toBeGreaterThan(0);
+    expected.forEach((e, k) => {
+      const error = relativeError(actual[k] as Float64Array, e, scale);
+      expect(error, `gradient of ${names[k]}`).toBeLessThan(FORCE_RTOL);
+    });
     model.dispose();
   });
 });
