@@ -4,10 +4,10 @@ import { Cormorant, type MoleculeBatch, toAtomsInput } from "@covnet/models-corm
 import { describe, expect, it } from "vitest";
 import { cpuEngine, webgpuRequired, webgpuSetup } from "./helpers.js";
 
-// Cormorant on WebGPU in float32: the energy is invariant and the forces covariant under
-// rotations and a reflection, and both agree with the same weights on the CPU in float64.
-// Errors measured on llvmpipe are below 1e-6 relative. The bounds are looser because GPUs may
-// compute sin and cos less accurately.
+// Cormorant on WebGPU in float32. The energy is invariant and the forces covariant under
+// rotations and a reflection. Energies, forces and the training gradient agree with the same
+// weights on the CPU in float64. Errors measured on llvmpipe are below 1e-6 relative. The bounds
+// are looser because GPUs may compute sin and cos less accurately.
 const ENERGY_RTOL = 1e-5;
 const FORCE_RTOL = 1e-4;
 
