@@ -6,7 +6,7 @@
  */
 import { ArgumentError } from "@covnet/core";
 import type { MolecularGraph } from "@covnet/datasets";
-import { type ChildRef, FieldBatch, promotionIndex } from "@covnet/permutation";
+import { type ChildRef, FieldBatch } from "@covnet/permutation";
 
 /** Elements with their own one-hot slot; others share the last slot. */
 export const ATOM_ELEMENTS = [5, 6, 7, 8, 9, 14, 15, 16, 17, 34, 35, 53] as const;
@@ -17,13 +17,38 @@ export const ATOM_FEATURES = ATOM_ELEMENTS.length + 1 + 1 + 4 + 5 + 1;
 /** Number of bond channels: single, double, triple, aromatic. */
 export const BOND_FEATURES = 4;
 
+/**
+ * The vertices of one level whose receptive fields have one size, so that their tensors need no
+ * padding.
+ */
+export interface FieldBucket {
+  /** Global ids of the vertices, ascending. */
+  readonly vertices: Int32Array;
+  /** Their fields, all of size `fields.size`. */
+  readonly fields: FieldBatch;
+  /**
+   * Gather table per order (1 and 2) of the promoted and stacked children: for each vertex,
+   * stacking position and multi-index over its field (row-major), the row of the previous
+   * level's packed activations (see {@link LevelFields.rowOffset}), or the zero row after them.
+   */
+  readonly promotion: ReadonlyMap<number, Int32Array>;
+}
+
 /** One level of receptive fields of a batch. */
 export interface LevelFields {
+  /** Every vertex's field, padded to the largest one. */
   readonly fields: FieldBatch;
   /** Children of each vertex (itself and its neighbours) with their positions in its field. */
   readonly children: readonly (readonly ChildRef[])[];
-  /** Gather table of `promoteAndStack` from the previous level, per order (1 and 2). */
-  readonly promotion: ReadonlyMap<number, Int32Array>;
+  /** The vertices grouped by field size, ascending. */
+  readonly buckets: readonly FieldBucket[];
+  /**
+   * Per order, the first row of each vertex's activation in the packed activations of this
+   * level: the buckets' `[count * size^order, C]` tensors concatenated in bucket order.
+   */
+  readonly rowOffset: ReadonlyMap<number, Int32Array>;
+  /** Number of rows of the packed activations per order. */
+  readonly rows: ReadonlyMap<number, number>;
 }
 
 /** A batch of molecular graphs in the form the CCN forward pass reads. */
@@ -49,7 +74,7 @@ export interface CcnBatch {
  * Builds a batch: atom features, neighbour lists and receptive fields that grow by one hop per
  * level (`R_v^0 = {v}`, `R_v^l = union of R_w^(l-1)` over `w` in `v` and its neighbours).
  *
- * @param orders Orders (1, 2) whose promotion tables to precompute.
+ * @param orders Orders (1, 2) whose packed layouts and promotion tables to precompute.
  * @throws {ArgumentError} when `levels` is not a positive integer or a graph is empty.
  */
 export function prepareBatch(
@@ -97,20 +122,55 @@ export function prepareBatch(
   }
   const levelFields: LevelFields[] = [];
   fieldsByLevel.forEach((fields, l) => {
-    const batch = new FieldBatch(fields);
     const children = fields.map((field, v) =>
       l === 0
         ? []
         : [v, ...(neighbours[v] ?? [])].map((w) => ({ child: w, position: field.indexOf(w) })),
     );
-    const promotion = new Map<number, Int32Array>();
     const prev = levelFields[l - 1];
-    if (prev !== undefined) {
-      for (const order of orders) {
-        promotion.set(order, promotionIndex(prev.fields, batch, children, order));
+    const bySize = new Map<number, number[]>();
+    fields.forEach((field, v) => {
+      const list = bySize.get(field.length) ?? [];
+      list.push(v);
+      bySize.set(field.length, list);
+    });
+    const sizes = [...bySize.keys()].sort((a, b) => a - b);
+    const rowOffset = new Map<number, Int32Array>();
+    const rows = new Map<number, number>();
+    for (const order of orders) {
+      const offsets = new Int32Array(numVertices);
+      let next = 0;
+      for (const size of sizes) {
+        for (const v of bySize.get(size) ?? []) {
+          offsets[v] = next;
+          next += size ** order;
+        }
       }
+      rowOffset.set(order, offsets);
+      rows.set(order, next);
     }
-    levelFields.push({ fields: batch, children, promotion });
+    const buckets = sizes.map((size) => {
+      const vertices = Int32Array.from(bySize.get(size) ?? []);
+      const bucketFields = new FieldBatch(Array.from(vertices, (v) => fields[v] as number[]));
+      const promotion = new Map<number, Int32Array>();
+      if (prev !== undefined) {
+        for (const order of orders) {
+          promotion.set(
+            order,
+            packedPromotionIndex(
+              prev,
+              bucketFields,
+              vertices,
+              children,
+              fieldsByLevel[l - 1] as number[][],
+              order,
+            ),
+          );
+        }
+      }
+      return { vertices, fields: bucketFields, promotion };
+    });
+    levelFields.push({ fields: new FieldBatch(fields), children, buckets, rowOffset, rows });
   });
   return {
     numVertices,
@@ -122,6 +182,55 @@ export function prepareBatch(
     levels: levelFields,
     targets: Float64Array.from(graphs, (g) => g.target),
   };
+}
+
+/**
+ * The promotion table of one bucket: for each vertex of the bucket, stacking position `a` and
+ * multi-index over its field, the packed row of child `a`'s activation at the restricted
+ * multi-index, or the zero row (`previous.rows`) where there is no child or an index lies
+ * outside the child's field.
+ */
+function packedPromotionIndex(
+  previous: LevelFields,
+  bucket: FieldBatch,
+  vertices: Int32Array,
+  children: readonly (readonly ChildRef[])[],
+  childFields: readonly (readonly number[])[],
+  order: number,
+): Int32Array {
+  const k = bucket.size;
+  const perParent = k ** order;
+  const zeroRow = previous.rows.get(order) as number;
+  const offsets = previous.rowOffset.get(order) as Int32Array;
+  const out = new Int32Array(vertices.length * k * perParent).fill(zeroRow);
+  vertices.forEach((v, b) => {
+    const parent = bucket.fields[b] as readonly number[];
+    for (const { child, position } of children[v] ?? []) {
+      const field = childFields[child] as readonly number[];
+      const kc = field.length;
+      const where = new Map(field.map((u, j) => [u, j]));
+      const map = parent.map((u) => where.get(u) ?? -1);
+      const base = (b * k + position) * perParent;
+      for (let c = 0; c < perParent; c++) {
+        let rest = c;
+        let src = 0;
+        let scale = 1;
+        let valid = true;
+        for (let a = 0; a < order; a++) {
+          const j = map[rest % k] as number;
+          rest = Math.floor(rest / k);
+          if (j < 0) {
+            valid = false;
+            break;
+          }
+          src += j * scale;
+          scale *= kc;
+        }
+        if (valid) out[base + c] = (offsets[child] as number) + src;
+      }
+    }
+  });
+  return out;
 }
 
 function writeAtomFeatures(

@@ -10,8 +10,10 @@ import {
   Random,
   type Tensor,
   concat,
+  gather,
   div,
   mul,
+  pad,
   reshape,
   segmentSum,
   sum,
@@ -21,11 +23,10 @@ import {
   type Reduction,
   diagonal,
   enumerateReductions,
-  promoteAndStack,
   reduceAllAdjacencyProduct,
   summedBlocks,
 } from "@covnet/permutation";
-import { ATOM_FEATURES, BOND_FEATURES, type CcnBatch } from "./graph_batch.js";
+import { ATOM_FEATURES, BOND_FEATURES, type CcnBatch, type FieldBucket } from "./graph_batch.js";
 
 /** Settings of a {@link CCN}. */
 export interface CcnConfig {
@@ -115,53 +116,32 @@ export class CCN extends Module {
     const dtype = this.embed.weight.dtype as FloatDType;
     const v = batch.numVertices;
     const x = engine.makeTensor(batch.atomFeatures, [v, ATOM_FEATURES], dtype);
-    let h = reshape(activate(this.config.activation ?? "silu", this.embed.forward(x)), [
+    const h = reshape(activate(this.config.activation ?? "silu", this.embed.forward(x)), [
       v,
       ...new Array<number>(order).fill(1),
       this.config.channels,
     ]);
     const invariants = [this.#invariants(h, batch.levels[0]?.fields.sizes() ?? [])];
+    const channels = this.config.channels;
+    // Activations of a level are packed: each bucket's `[count, size^order, C]` tensor flattened
+    // to rows and concatenated in bucket order, with one zero row appended for absent children.
+    let packed = reshape(h, [v, channels]);
     for (let l = 1; l <= levels; l++) {
       const level = batch.levels[l];
-      const previous = batch.levels[l - 1];
-      if (level === undefined || previous === undefined) break;
-      const fields = level.fields;
-      const sizes = fields.sizes();
-      const stacked = promoteAndStack(
-        h,
-        order,
-        previous.fields,
-        fields,
-        level.children,
-        level.promotion.get(order),
-      );
-      const adjacency = fields.restrictedMatrix(
-        engine,
-        (a, b) => (batch.bondType(a, b) > 0 ? 1 : 0),
-        dtype,
-      );
-      const scales = new Map<number, Tensor>();
-      const scaleOf = (r: Reduction) => {
-        const s = summedBlocks(r);
-        if (s === 0) return null;
-        let t = scales.get(s);
-        if (t === undefined) {
-          t = fieldScale(engine, sizes, order, s, dtype);
-          scales.set(s, t);
-        }
-        return t;
-      };
-      const reduced = reduceAllAdjacencyProduct(
-        stacked,
-        order + 1,
-        adjacency,
-        this.reductions,
-        scaleOf,
-      );
-      const bonds = bondTensor(engine, batch, fields.fields, fields.size, order, dtype);
-      const mixed = this.mixes.at(l - 1).forward(concat([reduced, bonds], order + 1));
-      h = mul(activate(this.config.activation ?? "silu", mixed), fields.mask(engine, order, dtype));
-      invariants.push(this.#invariants(h, sizes));
+      if (level === undefined) break;
+      const source = pad(packed, [
+        [0, 1],
+        [0, 0],
+      ]);
+      const parts: Tensor[] = [];
+      const bucketInvariants: Tensor[] = [];
+      for (const bucket of level.buckets) {
+        const h = this.#level(batch, l, bucket, source);
+        parts.push(reshape(h, [h.size / channels, channels]));
+        bucketInvariants.push(this.#invariants(h, bucket.fields.sizes()));
+      }
+      packed = parts.length === 1 ? (parts[0] as Tensor) : concat(parts, 0);
+      invariants.push(inBatchOrder(engine, bucketInvariants, level.buckets, v));
     }
     const perVertex = concat(invariants, 1);
     const ids = engine.makeTensor(batch.graphOf, [v], "int32");
@@ -172,6 +152,58 @@ export class CCN extends Module {
       engine.makeTensor(counts, [batch.numGraphs, 1], dtype),
     );
     return reshape(this.head.forward(perGraph), [batch.numGraphs]);
+  }
+
+  /**
+   * Level `l` for the vertices of one bucket: their children's activations gathered from the
+   * packed previous level (`source`, zero row last), reduced with the restricted adjacency
+   * matrix, mixed with the restricted bond types, and the nonlinearity. Result
+   * `[count, size^order, C]` with no padding.
+   */
+  #level(batch: CcnBatch, l: number, bucket: FieldBucket, source: Tensor): Tensor {
+    const order = this.config.order;
+    const engine = source.engine;
+    const dtype = source.dtype as FloatDType;
+    const fields = bucket.fields;
+    const count = fields.length;
+    const k = fields.size;
+    const table = bucket.promotion.get(order);
+    if (table === undefined) {
+      throw new ArgumentError(`CCN.forward: the batch has no promotion tables for order ${order}`);
+    }
+    const gathered = gather(source, engine.makeTensor(table, [table.length], "int32"), 0);
+    const stacked = reshape(gathered, [
+      count,
+      k,
+      ...new Array<number>(order).fill(k),
+      source.shape[1] as number,
+    ]);
+    const adjacency = fields.restrictedMatrix(
+      engine,
+      (a, b) => (batch.bondType(a, b) > 0 ? 1 : 0),
+      dtype,
+    );
+    const scales = new Map<number, Tensor>();
+    const scaleOf = (r: Reduction) => {
+      const s = summedBlocks(r);
+      if (s === 0) return null;
+      let t = scales.get(s);
+      if (t === undefined) {
+        t = fieldScale(engine, fields.sizes(), order, s, dtype);
+        scales.set(s, t);
+      }
+      return t;
+    };
+    const reduced = reduceAllAdjacencyProduct(
+      stacked,
+      order + 1,
+      adjacency,
+      this.reductions,
+      scaleOf,
+    );
+    const bonds = bondTensor(engine, batch, fields.fields, k, order, dtype);
+    const mixed = this.mixes.at(l - 1).forward(concat([reduced, bonds], order + 1));
+    return activate(this.config.activation ?? "silu", mixed);
   }
 
   /** Invariants of each vertex's activation: `[V, order * C]`. */
@@ -189,6 +221,20 @@ export class CCN extends Module {
     const trace = mul(sum(diagonal(h, 2, [0, 1]), [1]), inverse);
     return concat([mean, trace], 1);
   }
+}
+
+/** Concatenates per-bucket rows `[count, F]` and reorders them by global vertex id: `[V, F]`. */
+function inBatchOrder(
+  engine: Engine,
+  parts: readonly Tensor[],
+  buckets: readonly FieldBucket[],
+  numVertices: number,
+): Tensor {
+  const rowOf = new Int32Array(numVertices);
+  let next = 0;
+  for (const bucket of buckets) for (const v of bucket.vertices) rowOf[v] = next++;
+  const all = parts.length === 1 ? (parts[0] as Tensor) : concat(parts, 0);
+  return gather(all, engine.makeTensor(rowOf, [numVertices], "int32"), 0);
 }
 
 /** `[V, 1 (order times), 1]` tensor of `n_v^-power`. */

@@ -47,4 +47,22 @@ describe("CCN", () => {
       expect(Math.abs((alone[0] as number) - (together[i] as number))).toBeLessThan(1e-12);
     });
   });
+
+  it("buckets hold fields of one size", () => {
+    const batch = prepareBatch(graphs, 2, [1, 2]);
+    batch.levels.forEach((level, l) => {
+      let vertices = 0;
+      for (const bucket of level.buckets) {
+        vertices += bucket.vertices.length;
+        for (const field of bucket.fields.fields) expect(field.length).toBe(bucket.fields.size);
+        for (const order of l === 0 ? [] : [1, 2]) {
+          const table = bucket.promotion.get(order) as Int32Array;
+          const previousRows = batch.levels[l - 1]?.rows.get(order) as number;
+          expect(table.length).toBe(bucket.vertices.length * bucket.fields.size ** (order + 1));
+          expect(Math.max(...table)).toBe(previousRows);
+        }
+      }
+      expect(vertices).toBe(batch.numVertices);
+    });
+  });
 });
