@@ -97,6 +97,16 @@ describe("covnet command", () => {
     expect(lines[0]).toMatch(/^covnet: error: .*rmd17\/nothing/);
   });
 
+  it("pretrained ethanol model is accurate", async () => {
+    const r = await run(["eval", "--checkpoint", "pretrained:rmd17/ethanol", "--limit", "40", "--json"]);
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout) as { count: number; metrics: { energy: { mae: number }; forces: { mae: number } } };
+    expect(result.count).toBe(40);
+    // The shipped model reaches 0.16 kcal/mol and 0.58 kcal/mol/A on the whole test file.
+    expect(result.metrics.energy.mae).toBeLessThan(0.5);
+    expect(result.metrics.forces.mae).toBeLessThan(1.5);
+  });
+
   it("missing checkpoint names the path", async () => {
     const r = await run(["eval", "--checkpoint", join(dir, "missing")]);
     expect(r.code).toBe(1);

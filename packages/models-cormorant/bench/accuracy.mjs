@@ -5,10 +5,10 @@
 //
 // Usage (from the repository root, after `npx nx run @covnet/cli:build`):
 //   node packages/models-cormorant/bench/accuracy.mjs [--minutes 55] [--molecules ethanol,aspirin]
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
@@ -39,7 +39,8 @@ function train(molecule) {
     "--lr", "0.005", "--force-weight", "10", "--dtype", "float32", "--seed", "1",
     "--max-minutes", String(minutes), "--out", out, "--json",
   ];
-  const command = `node ${args.map((a) => (a === bin ? "packages/cli/dist/bin.js" : a)).join(" ")}`;
+  const shown = args.map((a) => (a === bin ? "packages/cli/dist/bin.js" : a === out ? relative(root, out) : a));
+  const command = `node ${shown.join(" ")}`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
@@ -59,7 +60,17 @@ const started = new Date();
 const runs = await Promise.all(molecules.map(train));
 const pretrainedDir = join(root, "packages/models-cormorant/pretrained");
 mkdirSync(pretrainedDir, { recursive: true });
-for (const r of runs) copyFileSync(join(r.out, "model.json"), join(pretrainedDir, `rmd17-${r.molecule}.json`));
+mkdirSync(join(root, "docs/figures"), { recursive: true });
+for (const r of runs) {
+  copyFileSync(join(r.out, "model.json"), join(pretrainedDir, `rmd17-${r.molecule}.json`));
+  execFileSync(process.execPath, [
+    join(root, "packages/models-cormorant/bench/learning-curve.mjs"),
+    join(r.out, "train.jsonl"),
+    join(root, `docs/figures/learning-curve-rmd17-${r.molecule}.svg`),
+    `Cormorant on rMD17 ${r.molecule}`,
+    "kcal/mol",
+  ]);
+}
 
 const KCAL_TO_MEV = 43.36411531;
 const published = {
@@ -93,6 +104,8 @@ Commands (one per molecule):
 ${runs.map((r) => "```sh\n" + r.command + "\n```").join("\n\n")}
 
 or all at once: \`node packages/models-cormorant/bench/accuracy.mjs --minutes ${minutes}\`.
+
+${runs.map((r) => `![learning curve, ${r.molecule}](figures/learning-curve-rmd17-${r.molecule}.svg)`).join("\n\n")}
 The trained models are shipped as \`pretrained:rmd17/<molecule>\` in \`@covnet/models-cormorant\`.
 `;
 writeFileSync(join(root, "docs/benchmarks-cormorant.md"), page);
