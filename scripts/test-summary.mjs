@@ -1,7 +1,7 @@
 // Prints one closing line with the test counts of every package, read from the JSON reports that
 // each package's vitest runs write to `packages/*/.vitest-report*.json` (node and browser runs).
 // Exits non-zero when a package that has tests left no report, or when any test failed.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;

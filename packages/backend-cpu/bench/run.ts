@@ -11,17 +11,17 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import {
-  type Engine,
-  type FloatDType,
-  type Tensor,
   add,
   createContainer,
+  type Engine,
+  type FloatDType,
   initEngine,
   matmul,
   randomNormal,
   segmentSum,
   square,
   sum,
+  type Tensor,
   tanh,
   tensor,
   valueAndGrads,

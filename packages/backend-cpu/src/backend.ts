@@ -4,16 +4,16 @@
  * @module
  */
 import {
+  allocTypedArray,
   type Backend,
   type BackendMemory,
-  type DType,
+  bytesPerElement,
   type DataId,
+  type DType,
   type Shape,
+  sizeOf,
   type TensorInfo,
   type TypedArray,
-  allocTypedArray,
-  bytesPerElement,
-  sizeOf,
 } from "@covnet/core";
 
 /** Storage of one tensor on the CPU backend. */

@@ -1,6 +1,4 @@
 import {
-  type Engine,
-  type Tensor,
   abs,
   add,
   broadcastTo,
@@ -8,6 +6,7 @@ import {
   concat,
   cos,
   div,
+  type Engine,
   exp,
   gather,
   log,
@@ -37,6 +36,7 @@ import {
   sub,
   sum,
   sumTo,
+  type Tensor,
   tanh,
   tensor,
   transpose,
@@ -44,7 +44,7 @@ import {
 } from "@covnet/core";
 import { checkGradients, expectNoLeaks } from "@covnet/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Draw, cpuEngine, randomTensor } from "./helpers.js";
+import { cpuEngine, type Draw, randomTensor } from "./helpers.js";
 
 interface Case {
   readonly name: string;

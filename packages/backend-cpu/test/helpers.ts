@@ -1,10 +1,10 @@
 import {
+  createContainer,
   type DType,
   type Engine,
+  initEngine,
   Random,
   type Tensor,
-  createContainer,
-  initEngine,
 } from "@covnet/core";
 import { cpuBackendModule } from "../src/index.js";
 

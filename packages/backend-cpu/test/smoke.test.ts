@@ -1,4 +1,4 @@
-import { grad, matmul, mul, sum, tensor, valueAndGrads, square, sin } from "@covnet/core";
+import { grad, matmul, mul, sin, square, sum, tensor, valueAndGrads } from "@covnet/core";
 import { describe, expect, it } from "vitest";
 import { cpuEngine } from "./helpers.js";
 

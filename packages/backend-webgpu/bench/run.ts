@@ -13,22 +13,22 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuBackendModule } from "@covnet/backend-cpu";
 import {
+  add,
   type CGPathData,
   type CGPlanData,
-  type Engine,
-  Random,
-  type Tensor,
-  add,
   createContainer,
+  type Engine,
   initEngine,
   matmul,
   mean,
+  Random,
   square,
   sub,
+  type Tensor,
   valueAndGrads,
 } from "@covnet/core";
-import { cpuBackendModule } from "@covnet/backend-cpu";
 import { type GraphBatch, loadDataset, makeBatch } from "@covnet/datasets";
 import { Cormorant, toAtomsInput } from "@covnet/models-cormorant";
 import { type WebGPUBackend, webgpuBackendModule } from "../src/index.js";

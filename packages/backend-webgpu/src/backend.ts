@@ -7,16 +7,16 @@
 import {
   type Backend,
   type BackendMemory,
-  type DType,
   type DataId,
+  type DType,
   DTypeError,
   type Shape,
+  sizeOf,
   type TensorInfo,
   type TypedArray,
-  sizeOf,
 } from "@covnet/core";
-import { type DeviceLostError, GPUCommandError } from "./errors.js";
 import type { GPUContext } from "./device.js";
+import { type DeviceLostError, GPUCommandError } from "./errors.js";
 import { BufferPool } from "./internal/buffer_pool.js";
 import type { ProgramResource, ProgramSpec } from "./internal/program.js";
 import { PARAMS_WORDS } from "./internal/wgsl.js";

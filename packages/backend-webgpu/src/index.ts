@@ -18,18 +18,18 @@
 import { type BackendDescriptor, backendModule } from "@covnet/core";
 import { Cause, Effect, Exit, Scope } from "effect";
 import type { ContainerModule } from "inversify";
-import { type WebGPUBackendSettings, WebGPUBackend } from "./backend.js";
-import { type GPUContext, type WebGPUDeviceOptions, acquireGPUDevice } from "./device.js";
+import { WebGPUBackend, type WebGPUBackendSettings } from "./backend.js";
+import { acquireGPUDevice, type GPUContext, type WebGPUDeviceOptions } from "./device.js";
 import { WEBGPU_KERNELS } from "./kernels/index.js";
 
 export {
   BufferUsage,
   type GPUData,
+  WebGPUBackend,
   type WebGPUBackendSettings,
   type WebGPUBufferStats,
-  WebGPUBackend,
 } from "./backend.js";
-export { type GPUContext, type WebGPUDeviceOptions, acquireGPUDevice } from "./device.js";
+export { acquireGPUDevice, type GPUContext, type WebGPUDeviceOptions } from "./device.js";
 export {
   DeviceLostError,
   DeviceRequestError,

@@ -1,6 +1,6 @@
 import {
-  DTypeError,
   createContainer,
+  DTypeError,
   initEngine,
   registeredBackends,
   segmentSum,
@@ -9,10 +9,10 @@ import {
 import { Cause, Effect, Exit } from "effect";
 import { describe, expect, it } from "vitest";
 import {
-  DeviceLostError,
-  WebGPUBackend,
-  WebGPUUnavailableError,
   acquireGPUDevice,
+  DeviceLostError,
+  type WebGPUBackend,
+  WebGPUUnavailableError,
   webgpuBackendDescriptor,
   webgpuBackendModule,
 } from "../src/index.js";

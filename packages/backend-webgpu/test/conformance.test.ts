@@ -1,7 +1,7 @@
-import { type Engine, type Tensor, cast } from "@covnet/core";
+import { cast, type Engine, type Tensor } from "@covnet/core";
 import { describe, expect, it } from "vitest";
 import { cpuEngine, webgpuRequired, webgpuSetup } from "./helpers.js";
-import { CONFORMANCE_VECTORS, type InputSpec, type TestVector, seededRandom } from "./vectors.js";
+import { CONFORMANCE_VECTORS, type InputSpec, seededRandom, type TestVector } from "./vectors.js";
 
 const gpu = await webgpuSetup();
 const cpu = await cpuEngine();

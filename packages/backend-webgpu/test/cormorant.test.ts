@@ -1,4 +1,4 @@
-import { type Engine, Random, type Tensor, add, mean, square, valueAndGrads } from "@covnet/core";
+import { add, type Engine, mean, Random, square, type Tensor, valueAndGrads } from "@covnet/core";
 import { loadDataset, makeBatch } from "@covnet/datasets";
 import { Cormorant, type MoleculeBatch, toAtomsInput } from "@covnet/models-cormorant";
 import { describe, expect, it } from "vitest";

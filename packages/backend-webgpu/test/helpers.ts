@@ -1,7 +1,7 @@
-import { type Engine, createContainer, initEngine } from "@covnet/core";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import { createContainer, type Engine, initEngine } from "@covnet/core";
 import { inject } from "vitest";
-import { WebGPUBackend, webgpuBackendModule } from "../src/index.js";
+import { type WebGPUBackend, webgpuBackendModule } from "../src/index.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -4,10 +4,10 @@
  */
 import {
   BINARY_KERNELS,
-  COMPARISON_KERNELS,
   type CGChannelMode,
   type CGPathData,
   type CGPlanData,
+  COMPARISON_KERNELS,
   type KernelName,
   UNARY_KERNELS,
 } from "@covnet/core";

@@ -10,12 +10,12 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { cpuBackendModule } from "@covnet/backend-cpu";
 import {
+  createContainer,
   type DType,
   type Engine,
+  initEngine,
   Random,
   type Tensor,
-  createContainer,
-  initEngine,
   vjp,
 } from "@covnet/core";
 import { cgProduct } from "../src/cg_product.js";
@@ -249,7 +249,8 @@ function formatComparison(rows: readonly Row[]): string {
   for (const r of rows) {
     const reference = E3NN_REFERENCE[`${r.name}|${r.pass}`];
     if (r.dtype !== "float32" || reference === undefined) continue;
-    const rate = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`);
+    const rate = (x: number) =>
+      x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : `${(x / 1e3).toFixed(1)} k`;
     lines.push(
       `| ${r.name} | ${r.pass} | ${rate(r.rate)} | ${rate(reference)} | ${(r.rate / reference).toFixed(2)} |`,
     );

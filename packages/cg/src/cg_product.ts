@@ -6,10 +6,10 @@
 import {
   ArgumentError,
   DTypeError,
-  ShapeError,
-  type Tensor,
   formatShape,
   isFloatDType,
+  ShapeError,
+  type Tensor,
 } from "@covnet/core";
 import type { CGPlan } from "./plan.js";
 

@@ -5,10 +5,11 @@
  *
  * @module
  */
+
+export * from "./cg_product.js";
 export * from "./coefficients.js";
+export * from "./decomposition.js";
+export * from "./irreps_tensor.js";
+export * from "./plan.js";
 export * from "./real_basis.js";
 export * from "./spherical_harmonics.js";
-export * from "./plan.js";
-export * from "./cg_product.js";
-export * from "./irreps_tensor.js";
-export * from "./decomposition.js";

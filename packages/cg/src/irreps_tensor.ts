@@ -5,22 +5,22 @@
  */
 import {
   ArgumentError,
-  ShapeError,
-  type Tensor,
   add,
   concat,
   formatShape,
   matmul,
   mul,
   reshape,
+  ShapeError,
   slice,
   sqrt,
   square,
   sub,
   sum,
+  type Tensor,
   zeros,
 } from "@covnet/core";
-import { Irreps, type MulIrrep, formatIrrep } from "@covnet/groups";
+import { formatIrrep, Irreps, type MulIrrep } from "@covnet/groups";
 
 /**
  * A tensor `[batch, irreps.dim]` paired with its {@link Irreps}. Each row contains the parts in

@@ -5,7 +5,7 @@
  * @module
  */
 import { ArgumentError, type CGChannelMode, type CGPathData, type CGPlanData } from "@covnet/core";
-import { type Irrep, Irreps, type MulIrrep, type Parity, formatIrrep } from "@covnet/groups";
+import { formatIrrep, type Irrep, Irreps, type MulIrrep, type Parity } from "@covnet/groups";
 import { realClebschGordan } from "./real_basis.js";
 
 /**

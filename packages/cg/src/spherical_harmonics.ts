@@ -5,16 +5,16 @@
  */
 import {
   ArgumentError,
-  ShapeError,
-  type Tensor,
   DTypeError,
-  isFloatDType,
   div,
   formatShape,
+  isFloatDType,
   maximum,
+  ShapeError,
   sqrt,
   square,
   sum,
+  type Tensor,
 } from "@covnet/core";
 
 /**

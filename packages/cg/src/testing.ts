@@ -5,11 +5,11 @@
  */
 import { type DType, type Engine, Random, type Tensor } from "@covnet/core";
 import {
-  Irreps,
-  type Matrix3,
   axisAngleToMatrix,
   det3,
   eulerToMatrix,
+  Irreps,
+  type Matrix3,
   quaternionToMatrix,
   realWignerD,
 } from "@covnet/groups";

@@ -1,4 +1,4 @@
-import { type Engine, type Tensor, mul, sum, valueAndGrads } from "@covnet/core";
+import { type Engine, mul, sum, type Tensor, valueAndGrads } from "@covnet/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cgProduct } from "../src/cg_product.js";
 import { type CGPlan, type CGProductMode, compileCGPlan } from "../src/plan.js";

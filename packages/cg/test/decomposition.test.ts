@@ -1,11 +1,11 @@
 import { ArgumentError, type Random } from "@covnet/core";
 import {
-  type LabelMultiplicity,
-  type Matrix3,
-  type RepresentationMatrix,
   axisAngleToMatrix,
   eulerToMatrix,
+  type LabelMultiplicity,
+  type Matrix3,
   quaternionToMatrix,
+  type RepresentationMatrix,
   realWignerD,
 } from "@covnet/groups";
 import { describe, expect, it } from "vitest";

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { cpuBackendModule } from "@covnet/backend-cpu";
 import {
+  createContainer,
   type DType,
   type Engine,
+  initEngine,
   Random,
   type Tensor,
-  createContainer,
-  initEngine,
 } from "@covnet/core";
 
 /** A fresh float64 engine on the CPU backend in its own container. */

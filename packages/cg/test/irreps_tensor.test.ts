@@ -1,8 +1,8 @@
-import { type Engine, valueAndGrads, sum, mul } from "@covnet/core";
+import { type Engine, mul, sum, valueAndGrads } from "@covnet/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  IrrepsTensor,
   concatIrreps,
+  IrrepsTensor,
   irrepsLinear,
   irrepsLinearLayout,
 } from "../src/irreps_tensor.js";

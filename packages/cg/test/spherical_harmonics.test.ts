@@ -1,11 +1,11 @@
-import { type Engine, type Tensor, mul, sum, valueAndGrads } from "@covnet/core";
+import { type Engine, mul, sum, type Tensor, valueAndGrads } from "@covnet/core";
 import {
   complexToRealBasis,
+  eulerToMatrix,
+  matmul3,
   realWignerD,
   rotationX,
   rotationZ,
-  eulerToMatrix,
-  matmul3,
 } from "@covnet/groups";
 import { beforeAll, describe, expect, it } from "vitest";
 import { sphericalHarmonics } from "../src/spherical_harmonics.js";

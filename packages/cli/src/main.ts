@@ -17,14 +17,17 @@ export const VERSION = "0.1.0";
 
 /** The root command with every subcommand. */
 export const covnetCommand = Command.make("covnet").pipe(
-  Command.withDescription("Covariant neural networks for molecules: train, evaluate, predict and export models."),
+  Command.withDescription(
+    "Covariant neural networks for molecules: train, evaluate, predict and export models.",
+  ),
   Command.withSubcommands([trainCommand, evalCommand, predictCommand, exportCommand]),
 );
 
 function describeError(error: unknown): string {
   if (error instanceof CliError) return error.message;
   if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && "message" in error) return String((error as { message: unknown }).message);
+  if (typeof error === "object" && error !== null && "message" in error)
+    return String((error as { message: unknown }).message);
   return String(error);
 }
 
@@ -38,7 +41,8 @@ export function runCli(argv: readonly string[]): void {
     Effect.catchAll((error) =>
       Effect.sync(() => {
         // Usage errors were already printed by the parser.
-        if (!ValidationError.isValidationError(error)) process.stderr.write(`covnet: error: ${describeError(error)}\n`);
+        if (!ValidationError.isValidationError(error))
+          process.stderr.write(`covnet: error: ${describeError(error)}\n`);
         process.exitCode = 1;
       }),
     ),

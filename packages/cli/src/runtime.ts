@@ -4,8 +4,16 @@
  *
  * @module
  */
-import { type Engine, type FloatDType, type Logger, createContainer, createLogger, initEngine } from "@covnet/core";
+
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import {
+  createContainer,
+  createLogger,
+  type Engine,
+  type FloatDType,
+  initEngine,
+  type Logger,
+} from "@covnet/core";
 
 /** Backends this command line can load, in priority order. */
 export const BACKEND_CHOICES = ["cpu", "webgpu", "cuda"] as const;
@@ -20,7 +28,11 @@ export class CliError extends Error {}
  * Creates an engine on `backend`. The WebGPU and CUDA backends are optional packages, loaded on
  * demand. A missing package or device raises a {@link CliError} that names the failure.
  */
-export async function createEngine(backend: BackendChoice, dtype: FloatDType, logger: Logger): Promise<Engine> {
+export async function createEngine(
+  backend: BackendChoice,
+  dtype: FloatDType,
+  logger: Logger,
+): Promise<Engine> {
   const container = createContainer({ logger });
   container.load(cpuBackendModule());
   if (backend !== "cpu") {
@@ -29,16 +41,22 @@ export async function createEngine(backend: BackendChoice, dtype: FloatDType, lo
     try {
       loaded = (await import(packageName)) as Record<string, unknown>;
     } catch (error) {
-      throw new CliError(`backend "${backend}" is not available: cannot load ${packageName} (${(error as Error).message})`);
+      throw new CliError(
+        `backend "${backend}" is not available: cannot load ${packageName} (${(error as Error).message})`,
+      );
     }
     const moduleFactory = loaded[`${backend}BackendModule`];
     if (typeof moduleFactory !== "function") {
-      throw new CliError(`backend "${backend}": ${packageName} does not export ${backend}BackendModule()`);
+      throw new CliError(
+        `backend "${backend}": ${packageName} does not export ${backend}BackendModule()`,
+      );
     }
     container.load(moduleFactory());
   }
   if (backend === "webgpu" && dtype === "float64") {
-    throw new CliError('backend "webgpu" computes in float32 only (WGSL has no float64); use --dtype float32');
+    throw new CliError(
+      'backend "webgpu" computes in float32 only (WGSL has no float64); use --dtype float32',
+    );
   }
   try {
     return await initEngine(container, { backend, defaultFloat: dtype });
@@ -66,7 +84,9 @@ export function emitJson(json: boolean, value: unknown): void {
 export function withMeV(value: number, unit: string): string {
   const converted = MEV[unit];
   const base = `${value.toFixed(4)} ${unit}`;
-  return converted === undefined ? base : `${base} (${(value * converted.factor).toFixed(2)} ${converted.unit})`;
+  return converted === undefined
+    ? base
+    : `${base} (${(value * converted.factor).toFixed(2)} ${converted.unit})`;
 }
 
 /** The same quantity in meV (per molecule, or per Angstrom for forces): 1 kcal/mol = 43.364 meV. */

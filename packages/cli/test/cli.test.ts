@@ -38,17 +38,49 @@ function lastJson(stdout: string): Record<string, unknown> {
   return JSON.parse(lines[lines.length - 1] as string) as Record<string, unknown>;
 }
 
-const tiny = ["--train-size", "24", "--valid-size", "8", "--test-size", "16", "--maxl", "1", "--levels", "1", "--channels", "4", "--batch-size", "8"];
+const tiny = [
+  "--train-size",
+  "24",
+  "--valid-size",
+  "8",
+  "--test-size",
+  "16",
+  "--maxl",
+  "1",
+  "--levels",
+  "1",
+  "--channels",
+  "4",
+  "--batch-size",
+  "8",
+];
 
 describe("covnet command", () => {
   const dir = mkdtempSync(join(tmpdir(), "covnet-cli-"));
   const out = join(dir, "run");
 
   it("train cormorant --json reports test metrics", async () => {
-    const r = await run(["train", "cormorant", "--dataset", "rmd17/ethanol", ...tiny, "--epochs", "1", "--out", out, "--json"]);
+    const r = await run([
+      "train",
+      "cormorant",
+      "--dataset",
+      "rmd17/ethanol",
+      ...tiny,
+      "--epochs",
+      "1",
+      "--out",
+      out,
+      "--json",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const result = lastJson(r.stdout) as { metrics: { energy: { mae: number; rmse: number; unit: string }; forces: { mae: number; unit: string } }; count: number };
+    const result = lastJson(r.stdout) as {
+      metrics: {
+        energy: { mae: number; rmse: number; unit: string };
+        forces: { mae: number; unit: string };
+      };
+      count: number;
+    };
     expect(result.count).toBe(16);
     expect(result.metrics.energy.unit).toBe("kcal/mol");
     expect(result.metrics.forces.unit).toBe("kcal/mol/A");
@@ -59,9 +91,20 @@ describe("covnet command", () => {
   });
 
   it("eval reproduces the training run's test metrics", async () => {
-    const trained = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as { dataset: { id: string } };
+    const trained = JSON.parse(readFileSync(join(out, "model.json"), "utf8")) as {
+      dataset: { id: string };
+    };
     expect(trained.dataset.id).toBe("rmd17/ethanol");
-    const r = await run(["eval", "--checkpoint", out, "--limit", "5", "--dtype", "float32", "--json"]);
+    const r = await run([
+      "eval",
+      "--checkpoint",
+      out,
+      "--limit",
+      "5",
+      "--dtype",
+      "float32",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
     const result = lastJson(r.stdout) as { count: number; metrics: { energy: { mae: number } } };
     expect(result.count).toBe(5);
@@ -69,11 +112,28 @@ describe("covnet command", () => {
   });
 
   it("resume continues a finished run", async () => {
-    const r = await run(["train", "cormorant", "--dataset", "rmd17/ethanol", ...tiny, "--epochs", "2", "--out", out, "--resume", "--json"]);
+    const r = await run([
+      "train",
+      "cormorant",
+      "--dataset",
+      "rmd17/ethanol",
+      ...tiny,
+      "--epochs",
+      "2",
+      "--out",
+      out,
+      "--resume",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
-    const log = readFileSync(join(out, "train.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; epoch?: number });
+    const log = readFileSync(join(out, "train.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; epoch?: number });
     expect(log.some((e) => e.type === "resume")).toBe(true);
-    expect((lastJson(r.stdout) as { train: { epochs: number; resumed: boolean } }).train).toMatchObject({ epochs: 2, resumed: true });
+    expect(
+      (lastJson(r.stdout) as { train: { epochs: number; resumed: boolean } }).train,
+    ).toMatchObject({ epochs: 2, resumed: true });
   });
 
   it("predict reads every frame of an xyz file", async () => {
@@ -85,12 +145,22 @@ describe("covnet command", () => {
     const result = lastJson(r.stdout) as { frames: { energy: number; forces: number[][] }[] };
     expect(result.frames).toHaveLength(2);
     expect(result.frames[0]?.forces).toHaveLength(3);
-    const sum = [0, 1, 2].map((k) => result.frames[0]!.forces.reduce((s, f) => s + (f[k] as number), 0));
+    const sum = [0, 1, 2].map((k) =>
+      result.frames[0]!.forces.reduce((s, f) => s + (f[k] as number), 0),
+    );
     for (const s of sum) expect(Math.abs(s)).toBeLessThan(1e-8);
   });
 
   it("unknown dataset is one error line", async () => {
-    const r = await run(["train", "cormorant", "--dataset", "rmd17/nothing", ...tiny, "--out", join(dir, "bad")]);
+    const r = await run([
+      "train",
+      "cormorant",
+      "--dataset",
+      "rmd17/nothing",
+      ...tiny,
+      "--out",
+      join(dir, "bad"),
+    ]);
     expect(r.code).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -98,9 +168,19 @@ describe("covnet command", () => {
   });
 
   it("pretrained ethanol model is accurate", async () => {
-    const r = await run(["eval", "--checkpoint", "pretrained:rmd17/ethanol", "--limit", "40", "--json"]);
+    const r = await run([
+      "eval",
+      "--checkpoint",
+      "pretrained:rmd17/ethanol",
+      "--limit",
+      "40",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
-    const result = lastJson(r.stdout) as { count: number; metrics: { energy: { mae: number }; forces: { mae: number } } };
+    const result = lastJson(r.stdout) as {
+      count: number;
+      metrics: { energy: { mae: number }; forces: { mae: number } };
+    };
     expect(result.count).toBe(40);
     // The shipped model reaches 0.16 kcal/mol and 0.58 kcal/mol/A on the whole test file.
     expect(result.metrics.energy.mae).toBeLessThan(0.5);

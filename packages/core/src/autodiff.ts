@@ -54,10 +54,17 @@ function backward(engine: Engine, y: Tensor, xs: readonly Tensor[], dy: Tensor):
     const node = t.node;
     const ct = cotangents.get(t);
     if (node === null || ct === undefined || !reaches.get(t)) continue;
-    const needsGradient = node.inputs.map((input) => (reaches.get(input) ?? false) && isFloatDType(input.dtype));
+    const needsGradient = node.inputs.map(
+      (input) => (reaches.get(input) ?? false) && isFloatDType(input.dtype),
+    );
     if (!needsGradient.some(Boolean)) continue;
     const gradFunc = engine.gradients.get(node.kernel);
-    const grads = gradFunc(ct, { inputs: node.inputs, output: t, attrs: node.attrs as never, needsGradient });
+    const grads = gradFunc(ct, {
+      inputs: node.inputs,
+      output: t,
+      attrs: node.attrs as never,
+      needsGradient,
+    });
     node.inputs.forEach((input, k) => {
       const g = grads[k];
       if (!needsGradient[k] || g === null || g === undefined) return;
@@ -77,7 +84,9 @@ function checkTargets(op: string, xs: readonly Tensor[]): Engine {
   const engine = engineOf(op, xs);
   xs.forEach((x, i) => {
     if (!isFloatDType(x.dtype)) {
-      throw new GradientError(`${op}: input ${i} (${x}) is ${x.dtype}; only float tensors have gradients`);
+      throw new GradientError(
+        `${op}: input ${i} (${x}) is ${x.dtype}; only float tensors have gradients`,
+      );
     }
   });
   return engine;
@@ -88,8 +97,10 @@ function checkOutput(op: string, y: unknown, engine: Engine): Tensor {
   if (t === null || typeof t !== "object" || !("engine" in t)) {
     throw new ArgumentError(`${op}: the function must return a tensor`);
   }
-  if (t.engine !== engine) throw new ArgumentError(`${op}: the function returned a tensor of another engine`);
-  if (!isFloatDType(t.dtype)) throw new GradientError(`${op}: the function returned ${t}, not a float tensor`);
+  if (t.engine !== engine)
+    throw new ArgumentError(`${op}: the function returned a tensor of another engine`);
+  if (!isFloatDType(t.dtype))
+    throw new GradientError(`${op}: the function returned ${t}, not a float tensor`);
   return t;
 }
 
@@ -158,9 +169,7 @@ export function grad(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => Tenso
 }
 
 /** Like {@link grad}, also returning the value. */
-export function valueAndGrad(
-  f: (...xs: Tensor[]) => Tensor,
-): (...xs: Tensor[]) => ValueAndGrads {
+export function valueAndGrad(f: (...xs: Tensor[]) => Tensor): (...xs: Tensor[]) => ValueAndGrads {
   return (...xs) => valueAndGrads(() => f(...xs), xs);
 }
 
@@ -186,10 +195,14 @@ export function vjp(
     value: out,
     vjp: (dy: Tensor) => {
       if (!shapesEqual(dy.shape, out.shape)) {
-        throw new ArgumentError(`vjp: cotangent shape ${formatShape(dy.shape)} differs from output ${formatShape(out.shape)}`);
+        throw new ArgumentError(
+          `vjp: cotangent shape ${formatShape(dy.shape)} differs from output ${formatShape(out.shape)}`,
+        );
       }
       const createGraph = engine.gradDepth > 0;
-      return createGraph ? backward(engine, out, primals, dy) : engine.noGrad(() => backward(engine, out, primals, dy));
+      return createGraph
+        ? backward(engine, out, primals, dy)
+        : engine.noGrad(() => backward(engine, out, primals, dy));
     },
   };
 }

@@ -9,10 +9,10 @@
  */
 import { Container, ContainerModule, type ContainerModuleLoadOptions } from "inversify";
 import type { Backend, KernelConfig } from "./backend.js";
-import { type EngineOptions, Engine } from "./engine.js";
+import { Engine, type EngineOptions } from "./engine.js";
 import { ArgumentError, BackendInitError, DuplicateRegistrationError } from "./errors.js";
 import { CORE_GRADIENTS } from "./gradients/core_gradients.js";
-import { type LogLevel, type Logger, createLogger } from "./logger.js";
+import { createLogger, type Logger, type LogLevel } from "./logger.js";
 import { GradientRegistry, KernelRegistry } from "./registry.js";
 
 /** Describes a backend that the container can initialise. */
@@ -59,7 +59,9 @@ export interface ContainerOptions {
  */
 export function createContainer(options: ContainerOptions = {}): Container {
   const container = new Container({ defaultScope: "Singleton" });
-  const logger = options.logger ?? createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
+  const logger =
+    options.logger ??
+    createLogger(options.logLevel === undefined ? {} : { level: options.logLevel });
   container.bind(TOKENS.Options).toConstantValue(options);
   container.bind(TOKENS.Logger).toConstantValue(logger);
   container.bind(TOKENS.KernelRegistry).toConstantValue(new KernelRegistry());
@@ -108,7 +110,9 @@ export function kernelModule(kernels: readonly KernelConfig[]): ContainerModule 
 
 /** Backend descriptors registered in a container, highest priority first. */
 export function registeredBackends(container: Container): BackendDescriptor[] {
-  const all = container.isBound(TOKENS.Backend) ? container.getAll<BackendDescriptor>(TOKENS.Backend) : [];
+  const all = container.isBound(TOKENS.Backend)
+    ? container.getAll<BackendDescriptor>(TOKENS.Backend)
+    : [];
   return [...all].sort((a, b) => b.priority - a.priority);
 }
 
@@ -126,7 +130,10 @@ export interface InitEngineOptions extends EngineOptions {
  * @throws {BackendInitError} listing each candidate's failure when none initialises.
  * @throws {ArgumentError} when the named backend is not registered.
  */
-export async function initEngine(container: Container, options: InitEngineOptions = {}): Promise<Engine> {
+export async function initEngine(
+  container: Container,
+  options: InitEngineOptions = {},
+): Promise<Engine> {
   const logger = container.get<Logger>(TOKENS.Logger);
   const kernels = container.get<KernelRegistry>(TOKENS.KernelRegistry);
   const gradients = container.get<GradientRegistry>(TOKENS.GradientRegistry);
@@ -136,7 +143,9 @@ export async function initEngine(container: Container, options: InitEngineOption
     candidates = all.filter((d) => d.name === options.backend);
     if (candidates.length === 0) {
       const names = all.map((d) => d.name).join(", ") || "none";
-      throw new ArgumentError(`backend "${options.backend}" is not registered (registered: ${names})`);
+      throw new ArgumentError(
+        `backend "${options.backend}" is not registered (registered: ${names})`,
+      );
     }
   }
   const failures: { backend: string; reason: string }[] = [];
@@ -157,9 +166,15 @@ export async function initEngine(container: Container, options: InitEngineOption
   throw new BackendInitError(failures);
 }
 
-function registerBackendKernels(container: Container, kernels: KernelRegistry, d: BackendDescriptor): void {
+function registerBackendKernels(
+  container: Container,
+  kernels: KernelRegistry,
+  d: BackendDescriptor,
+): void {
   if (kernels.isBackendLoaded(d.name)) return;
-  const extra = container.isBound(TOKENS.Kernel) ? container.getAll<KernelConfig>(TOKENS.Kernel) : [];
+  const extra = container.isBound(TOKENS.Kernel)
+    ? container.getAll<KernelConfig>(TOKENS.Kernel)
+    : [];
   kernels.registerAll(extra.filter((k) => k.backendName === d.name));
   kernels.registerAll(d.kernels);
   kernels.markBackendLoaded(d.name);

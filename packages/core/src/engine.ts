@@ -5,12 +5,18 @@
  * @module
  */
 import type { Backend, DataId, TensorInfo } from "./backend.js";
-import { type DType, type FloatDType, type TypedArray, convertTypedArray, dtypeOfArray } from "./dtype.js";
+import {
+  convertTypedArray,
+  type DType,
+  dtypeOfArray,
+  type FloatDType,
+  type TypedArray,
+} from "./dtype.js";
 import { DTypeError, ShapeError } from "./errors.js";
 import type { KernelAttrs, KernelName } from "./kernels.js";
 import type { Logger } from "./logger.js";
 import type { GradientRegistry, KernelRegistry } from "./registry.js";
-import { type Shape, assertValidShape, formatShape, sizeOf } from "./shape.js";
+import { assertValidShape, formatShape, type Shape, sizeOf } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
 /** Settings of an engine. */
@@ -39,7 +45,7 @@ export type ScopeResult =
   | boolean
   | null
   | undefined
-  | void;
+  | undefined;
 
 /**
  * Runs kernels of one backend and keeps the books: reference counts of storage, scopes that
@@ -105,7 +111,11 @@ export class Engine {
    * Runs a kernel on validated inputs and records it on the tape when a gradient is being taken
    * through any input.
    */
-  runKernel<K extends KernelName>(name: K, inputs: readonly Tensor[], attrs: KernelAttrs<K>): Tensor {
+  runKernel<K extends KernelName>(
+    name: K,
+    inputs: readonly Tensor[],
+    attrs: KernelAttrs<K>,
+  ): Tensor {
     for (const t of inputs) t.assertLive();
     const kernel = this.kernels.get(this.backend.name, name);
     const info: TensorInfo = kernel({ inputs, attrs, backend: this.backend });

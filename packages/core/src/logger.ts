@@ -8,7 +8,13 @@
 /** Log levels, from most to least verbose. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
-const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+const LEVEL_RANK: Record<LogLevel, number> = {
+  debug: 10,
+  info: 20,
+  warn: 30,
+  error: 40,
+  silent: 99,
+};
 
 /** Destination of log records. */
 export type LogSink = (level: Exclude<LogLevel, "silent">, message: string) => void;

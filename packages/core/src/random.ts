@@ -90,7 +90,8 @@ export class Random {
 
   /** A uniform integer in `[0, n)`, without modulo bias. */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`int(n) needs a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new RangeError(`int(n) needs a positive integer, got ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
@@ -112,7 +113,11 @@ export class Random {
 
   /** The generator's state, for checkpoints. */
   state(): RandomState {
-    return { algorithm: "xoshiro128**", s: [this.#s0, this.#s1, this.#s2, this.#s3], spareNormal: this.#spare };
+    return {
+      algorithm: "xoshiro128**",
+      s: [this.#s0, this.#s1, this.#s2, this.#s3],
+      spareNormal: this.#spare,
+    };
   }
 
   /** Restores a state from {@link Random.state}. */

@@ -103,7 +103,9 @@ export class Tensor {
    */
   item(): number {
     if (this.size !== 1) {
-      throw new Error(`item() needs a tensor with one element, got shape [${this.shape.join(", ")}]`);
+      throw new Error(
+        `item() needs a tensor with one element, got shape [${this.shape.join(", ")}]`,
+      );
     }
     return this.dataSync()[0] as number;
   }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   ArgumentError,
-  ShapeError,
-  broadcastShapes,
   broadcastedAxes,
+  broadcastShapes,
   normalizeAxes,
   normalizeAxis,
+  ShapeError,
   sizeOf,
   stridesOf,
 } from "../src/index.js";

@@ -1,4 +1,4 @@
-import type { Backend, BackendMemory, DType, DataId, Shape, TypedArray } from "../src/index.js";
+import type { Backend, BackendMemory, DataId, DType, Shape, TypedArray } from "../src/index.js";
 
 /**
  * A backend with storage and no kernels, so that core's engine, container and error paths can be

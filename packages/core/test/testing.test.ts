@@ -38,7 +38,7 @@ describe("expectClose", () => {
         rtol: 1e-3,
         atol: 1e-4,
         label: "square",
-        input: [1, 1.4142, 1.8708],
+        input: [1, Math.SQRT2, 1.8708],
       });
     } catch (e) {
       message = (e as Error).message;

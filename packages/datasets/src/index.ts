@@ -7,7 +7,7 @@
 export * from "./batch.js";
 export * from "./elements.js";
 export * from "./errors.js";
-export { parseCsv, type CsvTable } from "./formats/csv.js";
+export { type CsvTable, parseCsv } from "./formats/csv.js";
 export {
   encodeNpy,
   type NpyArray,
@@ -25,8 +25,9 @@ export {
 } from "./formats/qm9.js";
 export { parseSdf, type SdfMolecule } from "./formats/sdf.js";
 export { parseXyz, parseXyzComment, type XyzFrame, XyzParser } from "./formats/xyz.js";
-export { QM9_TARGET_NAMES } from "./internal/qm9.js";
+export * from "./graphs.js";
 export { RMD17_MOLECULES } from "./internal/md17.js";
+export { QM9_TARGET_NAMES } from "./internal/qm9.js";
 export * from "./load.js";
 export * from "./neighbors.js";
 export * from "./packed.js";
@@ -34,4 +35,3 @@ export * from "./split.js";
 export * from "./statistics.js";
 export * from "./types.js";
 export * from "./units.js";
-export * from "./graphs.js";

@@ -349,7 +349,7 @@ function joinQm9(
   });
 }
 
-function embeddedMd(id: string, molecule: string, labels: "rmd17" | "md17") {
+function embeddedMd(_id: string, molecule: string, labels: "rmd17" | "md17") {
   const name = `rmd17_${molecule}.npz`;
   const file = loadEmbedded(name);
   const int = (k: string) => Int32Array.from(member(file, k, name).data);
@@ -360,7 +360,7 @@ function embeddedMd(id: string, molecule: string, labels: "rmd17" | "md17") {
     energies: f64(labels === "md17" ? "old_energies" : "energies"),
     forces: f64(labels === "md17" ? "old_forces" : "forces"),
   };
-  return { frames, trainCount: Number(file.meta["trainCount"]) };
+  return { frames, trainCount: Number(file.meta.trainCount) };
 }
 
 /**

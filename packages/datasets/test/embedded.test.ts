@@ -1,8 +1,8 @@
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EMBEDDED_DATA_DIR, loadEmbedded, readManifest } from "../src/internal/embedded.js";
 import { DatasetError, loadDataset, RMD17_MOLECULES, readNpz } from "../src/index.js";
+import { EMBEDDED_DATA_DIR, loadEmbedded, readManifest } from "../src/internal/embedded.js";
 import { fixture, tempDir } from "./helpers.js";
 
 describe("embedded rMD17", () => {
@@ -82,10 +82,10 @@ describe("embedded md17 and qm9", () => {
     expect(m.smiles).toBe("CC");
     expect(m.positions[0]).toBe(-0.0187040036);
     expect(ds.targetNames).toContain("U0");
-    expect(ds.units.targets["U0"]).toBe("eV");
+    expect(ds.units.targets.U0).toBe("eV");
     // gdb_7 U0 atomisation energy: MoleculeNet u0_atom -670.78829573 kcal/mol.
-    expect(m.targets?.["U0"]).toBeCloseTo(-670.78829573 * 0.0433641043, 4);
-    expect(m.energy).toBe(m.targets?.["U0"]);
+    expect(m.targets?.U0).toBeCloseTo(-670.78829573 * 0.0433641043, 4);
+    expect(m.energy).toBe(m.targets?.U0);
   });
 });
 

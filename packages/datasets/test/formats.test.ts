@@ -70,8 +70,8 @@ describe("extended XYZ reader", () => {
     expect(frames).toHaveLength(5);
     const f = frames[0];
     expect(Array.from(f?.charges ?? [])).toEqual([6, 6, 8, 1, 1, 1, 1, 1, 1]);
-    expect(f?.info["energy"]).toBe(-97195.01189948035);
-    expect(f?.info["pbc"]).toBe("F F F");
+    expect(f?.info.energy).toBe(-97195.01189948035);
+    expect(f?.info.pbc).toBe("F F F");
     expect(f?.positions[0]).toBe(0.3252893);
     expect(f?.forces?.[0]).toBe(26.23068692);
     expect(f?.forces?.[5]).toBe(22.87512927);
@@ -82,9 +82,9 @@ describe("extended XYZ reader", () => {
     expect(ds.size).toBe(5);
     const m = ds.molecule(0);
     expect(Array.from(m.charges)).toEqual([6, 1, 1, 1, 1]);
-    expect(m.targets?.["mu"]).toBe(0);
-    expect(m.targets?.["alpha"]).toBe(13.21);
-    expect(m.targets?.["homo"]).toBeCloseTo(-0.3877 * 27.211386245988, 12);
+    expect(m.targets?.mu).toBe(0);
+    expect(m.targets?.alpha).toBe(13.21);
+    expect(m.targets?.homo).toBeCloseTo(-0.3877 * 27.211386245988, 12);
   });
 
   it("reads plain XYZ without Properties", () => {
@@ -131,7 +131,7 @@ describe("QM9 readers", () => {
     const m = ds.molecule(0);
     expect(m.name).toBe("gdb_7");
     expect(m.smiles).toBe("CC");
-    expect(m.targets?.["Cv"]).toBe(10.098);
+    expect(m.targets?.Cv).toBe(10.098);
   });
 
   it("atomisation energies match MoleculeNet", async () => {
@@ -182,7 +182,7 @@ describe("QM9 readers", () => {
   it("reads a folder of loose dsgdb9nsd files with property lines", async () => {
     const ds = await loadDataset("qm9", { dataPath: join(FIXTURES, "original") });
     expect(ds.size).toBe(1);
-    expect(ds.molecule(0).targets?.["A"]).toBe(80.46225);
+    expect(ds.molecule(0).targets?.A).toBe(80.46225);
   });
 });
 

@@ -7,9 +7,9 @@
  * @module
  */
 export * from "./finite.js";
-export * from "./symmetric_fft.js";
+export * from "./layers/fourier_layers.js";
+export * from "./quadratic.js";
 export * from "./so3.js";
 export * from "./sphere.js";
+export * from "./symmetric_fft.js";
 export * from "./tensor.js";
-export * from "./quadratic.js";
-export * from "./layers/fourier_layers.js";

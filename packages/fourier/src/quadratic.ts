@@ -4,15 +4,16 @@
  *
  * @module
  */
-import { ArgumentError, type Tensor, add, matmul, mul, reshape, transpose } from "@covnet/core";
+
 import { numericCGDecomposition, realClebschGordan } from "@covnet/cg";
+import { ArgumentError, add, matmul, mul, reshape, type Tensor, transpose } from "@covnet/core";
 import type { FiniteGroup } from "@covnet/groups";
 import type { SO3FourierGrid } from "./so3.js";
 import {
+  blockParts,
   type CoefficientBlock,
   FourierBasis,
   type FourierLayout,
-  blockParts,
   joinBlocks,
 } from "./tensor.js";
 

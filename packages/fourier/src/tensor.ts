@@ -7,23 +7,23 @@
  */
 import {
   ArgumentError,
-  type Engine,
-  type FloatDType,
-  ShapeError,
-  type Tensor,
   add,
   concat,
+  type Engine,
+  type FloatDType,
   formatShape,
   matmul,
   reshape,
+  ShapeError,
   slice,
   sub,
+  type Tensor,
   transpose,
 } from "@covnet/core";
 import type { FiniteGroup } from "@covnet/groups";
 import { elementTable } from "./internal/element_table.js";
-import { type SO3FourierGrid } from "./so3.js";
-import { type SphereFourierGrid } from "./sphere.js";
+import type { SO3FourierGrid } from "./so3.js";
+import type { SphereFourierGrid } from "./sphere.js";
 
 /**
  * One irrep's block in a flat coefficient vector: a `[rows, cols]` row-major matrix at `offset`.

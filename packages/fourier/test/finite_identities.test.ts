@@ -8,10 +8,10 @@ import {
 } from "@covnet/groups";
 import { describe, expect, it } from "vitest";
 import {
-  type FourierBlock,
-  type GroupFunction,
   convolve,
+  type FourierBlock,
   fourierTransform,
+  type GroupFunction,
   inverseFourierTransform,
   leftTranslate,
   leftTranslateCoefficients,

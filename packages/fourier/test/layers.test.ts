@@ -1,18 +1,18 @@
 import { expectEquivariant } from "@covnet/cg/testing";
-import { type Tensor, reshape, relu, tanh } from "@covnet/core";
+import { relu, reshape, type Tensor, tanh } from "@covnet/core";
 import { CyclicGroup, DihedralGroup, type FiniteGroup, SO3, SymmetricGroup } from "@covnet/groups";
 import { describe, expect, it } from "vitest";
 import {
   FourierBasis,
   FourierPointwiseNonlinearity,
   FourierQuadraticNonlinearity,
-  GroupConvolution,
-  SO3FourierGrid,
-  SphereFourierGrid,
   finiteQuadraticPlan,
   fourierAnalysis,
   fourierSynthesis,
+  GroupConvolution,
   leftTranslate,
+  SO3FourierGrid,
+  SphereFourierGrid,
   so3QuadraticPlan,
 } from "../src/index.js";
 import { cpuEngine, normals, relativeError } from "./helpers.js";

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { SymmetricGroup } from "@covnet/groups";
 import { describe, expect, it } from "vitest";
 import {
-  type FourierBlock,
   convolve,
+  type FourierBlock,
   fourierTransform,
   inverseFourierTransform,
   leftTranslate,

@@ -1,7 +1,7 @@
 import { cpuBackendModule } from "@covnet/backend-cpu";
 import { sphericalHarmonics } from "@covnet/cg";
-import { Random, createContainer, initEngine } from "@covnet/core";
-import { SO3, type Matrix3, matmul3, so3Quadrature, transpose3 } from "@covnet/groups";
+import { createContainer, initEngine, Random } from "@covnet/core";
+import { type Matrix3, matmul3, SO3, so3Quadrature, transpose3 } from "@covnet/groups";
 import { describe, expect, it } from "vitest";
 import {
   SO3FourierGrid,

@@ -1,12 +1,10 @@
-import { type Tensor, mul, relu, tanh } from "@covnet/core";
+import { mul, relu, type Tensor, tanh } from "@covnet/core";
 import { CyclicGroup, DihedralGroup, type FiniteGroup, SymmetricGroup } from "@covnet/groups";
 import { gradcheck, gradgradcheck } from "@covnet/nn/testing";
 import { describe, expect, it } from "vitest";
 import {
-  FourierBasis,
-  SO3FourierGrid,
-  SphereFourierGrid,
   convolve,
+  FourierBasis,
   filterLayout,
   finiteQuadraticPlan,
   fourierAnalysis,
@@ -15,6 +13,8 @@ import {
   fourierSynthesis,
   fourierTransform,
   multiplyFourier,
+  SO3FourierGrid,
+  SphereFourierGrid,
   so3QuadraticPlan,
 } from "../src/index.js";
 import { cpuEngine, normals, randomTensor, relativeError } from "./helpers.js";

@@ -6,7 +6,7 @@
 // Usage (from the repository root, after `npx nx run @covnet/cli:build`):
 //   node packages/models-cormorant/bench/accuracy.mjs [--minutes 55] [--molecules ethanol,aspirin]
 import { execFileSync, spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -32,14 +32,44 @@ function train(molecule) {
   const s = SETTINGS[molecule] ?? SETTINGS.aspirin;
   const out = join(root, values.out, molecule);
   const args = [
-    bin, "train", "cormorant", "--dataset", `rmd17/${molecule}`,
-    "--train-size", "950", "--valid-size", "50", "--test-size", "0",
-    "--epochs", String(s.epochs), "--batch-size", String(s.batchSize),
-    "--maxl", String(s.maxl), "--levels", String(s.levels), "--channels", String(s.channels),
-    "--lr", "0.005", "--force-weight", "10", "--dtype", "float32", "--seed", "1",
-    "--max-minutes", String(minutes), "--out", out, "--json",
+    bin,
+    "train",
+    "cormorant",
+    "--dataset",
+    `rmd17/${molecule}`,
+    "--train-size",
+    "950",
+    "--valid-size",
+    "50",
+    "--test-size",
+    "0",
+    "--epochs",
+    String(s.epochs),
+    "--batch-size",
+    String(s.batchSize),
+    "--maxl",
+    String(s.maxl),
+    "--levels",
+    String(s.levels),
+    "--channels",
+    String(s.channels),
+    "--lr",
+    "0.005",
+    "--force-weight",
+    "10",
+    "--dtype",
+    "float32",
+    "--seed",
+    "1",
+    "--max-minutes",
+    String(minutes),
+    "--out",
+    out,
+    "--json",
   ];
-  const shown = args.map((a) => (a === bin ? "packages/cli/dist/bin.js" : a === out ? relative(root, out) : a));
+  const shown = args.map((a) =>
+    a === bin ? "packages/cli/dist/bin.js" : a === out ? relative(root, out) : a,
+  );
   const command = `node ${shown.join(" ")}`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -101,7 +131,7 @@ Older MD17 figures for 1000 training frames (original MD17 labels, ethanol energ
 
 Commands (one per molecule):
 
-${runs.map((r) => "```sh\n" + r.command + "\n```").join("\n\n")}
+${runs.map((r) => `\`\`\`sh\n${r.command}\n\`\`\``).join("\n\n")}
 
 or all at once: \`node packages/models-cormorant/bench/accuracy.mjs --minutes ${minutes}\`.
 

@@ -35,17 +35,28 @@ function logScale(points) {
   const lo = Math.floor(Math.log10(Math.min(...ys)));
   const hi = Math.ceil(Math.log10(Math.max(...ys)));
   const span = Math.max(1, hi - lo);
-  return { lo, hi: lo + span, y: (v) => height - margin.bottom - ((Math.log10(v) - lo) / span) * (height - margin.top - margin.bottom) };
+  return {
+    lo,
+    hi: lo + span,
+    y: (v) =>
+      height -
+      margin.bottom -
+      ((Math.log10(v) - lo) / span) * (height - margin.top - margin.bottom),
+  };
 }
 const lossScale = logScale(smoothed.length > 0 ? smoothed : [{ y: 1 }]);
 const maeScale = logScale(validation.length > 0 ? validation : [{ y: 1 }]);
 const path = (points, scale) =>
-  points.map((p, i) => `${i === 0 ? "M" : "L"}${xOf(p.x).toFixed(1)},${scale.y(p.y).toFixed(1)}`).join(" ");
+  points
+    .map((p, i) => `${i === 0 ? "M" : "L"}${xOf(p.x).toFixed(1)},${scale.y(p.y).toFixed(1)}`)
+    .join(" ");
 const ticks = (scale, x, anchor, color) => {
   const out = [];
   for (let e = scale.lo; e <= scale.hi; e++) {
     const y = scale.y(10 ** e);
-    out.push(`<text x="${x}" y="${y + 4}" text-anchor="${anchor}" font-size="12" fill="${color}">1e${e}</text>`);
+    out.push(
+      `<text x="${x}" y="${y + 4}" text-anchor="${anchor}" font-size="12" fill="${color}">1e${e}</text>`,
+    );
   }
   return out.join("\n");
 };

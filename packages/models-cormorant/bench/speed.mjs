@@ -2,10 +2,21 @@
 // maxl 3, 4 CG layers, 10 channels: the reference Cormorant settings) on energies alone and on
 // energies and forces, inference throughput, and the peak resident memory of the process.
 // Uses the built packages; run `npx nx run @covnet/models-cormorant:bench` (which builds them).
-import { cpus, loadavg } from "node:os";
+
 import { writeFileSync } from "node:fs";
-import { Random, add, createContainer, initEngine, mean, mul, square, sub, valueAndGrads } from "@covnet/core";
+import { cpus, loadavg } from "node:os";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import {
+  add,
+  createContainer,
+  initEngine,
+  mean,
+  mul,
+  Random,
+  square,
+  sub,
+  valueAndGrads,
+} from "@covnet/core";
 import { loadDataset, makeBatch } from "@covnet/datasets";
 import { Cormorant, toAtomsInput } from "@covnet/models-cormorant";
 
@@ -21,8 +32,17 @@ async function measure(dtype) {
   container.load(cpuBackendModule());
   const engine = await initEngine(container, { backend: "cpu", defaultFloat: dtype });
   const ds = await loadDataset("rmd17/ethanol");
-  const batch = makeBatch(ds, Array.from({ length: BATCH }, (_, i) => i), { cutoff: 5 });
-  const model = new Cormorant(engine, { maxl: 3, levels: 4, channels: 10, species: [1, 6, 8] }, new Random(1), dtype);
+  const batch = makeBatch(
+    ds,
+    Array.from({ length: BATCH }, (_, i) => i),
+    { cutoff: 5 },
+  );
+  const model = new Cormorant(
+    engine,
+    { maxl: 3, levels: 4, channels: 10, species: [1, 6, 8] },
+    new Random(1),
+    dtype,
+  );
   const opts = { species: model.config.species, chargePower: model.config.chargePower, dtype };
   const params = [...model.trainableParameters().values()].map((p) => p.value);
   const time = (fn) => {
@@ -49,7 +69,14 @@ async function measure(dtype) {
       return add(mean(square(sub(energies, eRef))), mul(mean(square(sub(forces, fRef))), 10));
     }, params).value;
   });
-  return { dtype, parameters: model.numParameters(), edges: batch.edgeSrc.length, inference, energyStep, forceStep };
+  return {
+    dtype,
+    parameters: model.numParameters(),
+    edges: batch.edgeSrc.length,
+    inference,
+    energyStep,
+    forceStep,
+  };
 }
 
 const rows = [];

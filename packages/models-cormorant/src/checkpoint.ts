@@ -95,7 +95,9 @@ export function readSavedCormorant(path: string): SavedCormorant {
   }
   const saved = parsed as Partial<SavedCormorant>;
   if (saved.format !== MODEL_FORMAT) {
-    throw new ArgumentError(`${path} is not a covnet Cormorant model (format "${String(saved.format)}")`);
+    throw new ArgumentError(
+      `${path} is not a covnet Cormorant model (format "${String(saved.format)}")`,
+    );
   }
   if (saved.conventionVersion !== CONVENTION_VERSION) {
     throw new ArgumentError(

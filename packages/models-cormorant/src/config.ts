@@ -60,7 +60,9 @@ export function resolveConfig(partial: Partial<CormorantConfig> = {}): Cormorant
   const positiveInt = (name: keyof CormorantConfig, min: number) => {
     const v = config[name] as number;
     if (!Number.isInteger(v) || v < min) {
-      throw new ArgumentError(`Cormorant config: ${name} = ${v} is invalid; expected an integer >= ${min}`);
+      throw new ArgumentError(
+        `Cormorant config: ${name} = ${v} is invalid; expected an integer >= ${min}`,
+      );
     }
   };
   positiveInt("maxl", 0);
@@ -70,7 +72,9 @@ export function resolveConfig(partial: Partial<CormorantConfig> = {}): Cormorant
   positiveInt("numRadial", 1);
   positiveInt("radialHidden", 1);
   if (!(config.cutoff > 0)) {
-    throw new ArgumentError(`Cormorant config: cutoff = ${config.cutoff} Angstrom must be positive`);
+    throw new ArgumentError(
+      `Cormorant config: cutoff = ${config.cutoff} Angstrom must be positive`,
+    );
   }
   if (config.species.length === 0 || config.species.some((z) => !Number.isInteger(z) || z < 1)) {
     throw new ArgumentError(

@@ -4,8 +4,9 @@
  *
  * @module
  */
+
+export * from "./checkpoint.js";
 export * from "./config.js";
 export * from "./input.js";
 export * from "./model.js";
-export * from "./checkpoint.js";
 export * from "./training.js";

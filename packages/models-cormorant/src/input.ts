@@ -45,7 +45,11 @@ export interface AtomsInput {
 export function toAtomsInput(
   engine: Engine,
   batch: MoleculeBatch,
-  options: { readonly species: readonly number[]; readonly chargePower: number; readonly dtype: FloatDType },
+  options: {
+    readonly species: readonly number[];
+    readonly chargePower: number;
+    readonly dtype: FloatDType;
+  },
 ): AtomsInput {
   const { species, chargePower } = options;
   const zmax = Math.max(...species);
@@ -59,7 +63,8 @@ export function toAtomsInput(
         `atom ${i} has atomic number ${z}, which this model does not embed (species: ${species.join(", ")})`,
       );
     }
-    for (let p = 0; p <= chargePower; p++) features[i * width + s * (chargePower + 1) + p] = (z / zmax) ** p;
+    for (let p = 0; p <= chargePower; p++)
+      features[i * width + s * (chargePower + 1) + p] = (z / zmax) ** p;
   }
   return {
     numMolecules: batch.numMolecules,

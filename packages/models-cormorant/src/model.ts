@@ -6,19 +6,17 @@
  */
 import { type CGPlan, cgProduct, compileCGPlan, sphericalHarmonics } from "@covnet/cg";
 import {
-  type Engine,
-  type FloatDType,
-  type Random,
-  type Tensor,
   add,
   concat,
   div,
-  expandDims,
+  type Engine,
+  type FloatDType,
   gather,
   matmul,
   mean,
   mul,
   neg,
+  type Random,
   reshape,
   segmentSum,
   slice,
@@ -26,16 +24,28 @@ import {
   square,
   sub,
   sum,
+  type Tensor,
   valueAndGrads,
 } from "@covnet/core";
 import { Irreps } from "@covnet/groups";
-import { BesselBasis, Linear, MLP, Module, ModuleList, type Parameter, kaimingUniform, polynomialCutoff } from "@covnet/nn";
+import {
+  BesselBasis,
+  kaimingUniform,
+  Linear,
+  MLP,
+  Module,
+  ModuleList,
+  type Parameter,
+  polynomialCutoff,
+} from "@covnet/nn";
 import { type CormorantConfig, resolveConfig } from "./config.js";
 import type { AtomsInput } from "./input.js";
 
 /** Irreps with `tau` channels for every degree 0..lmax, with natural parity `(-1)^l`. */
 export function naturalIrreps(tau: number, lmax: number): Irreps {
-  return new Irreps(Array.from({ length: lmax + 1 }, (_, l) => ({ mul: tau, l, p: l % 2 === 0 ? 1 : -1 })));
+  return new Irreps(
+    Array.from({ length: lmax + 1 }, (_, l) => ({ mul: tau, l, p: l % 2 === 0 ? 1 : -1 })),
+  );
 }
 
 /** The parts of `x [n, irreps.dim]` as tensors `[n, 2l+1, tau]`, in irreps order. */
@@ -67,7 +77,13 @@ export class CormorantLayer extends Module {
   readonly #config: CormorantConfig;
   readonly #engine: Engine;
 
-  constructor(engine: Engine, irrepsIn: Irreps, config: CormorantConfig, rng: Random, dtype: FloatDType) {
+  constructor(
+    engine: Engine,
+    irrepsIn: Irreps,
+    config: CormorantConfig,
+    rng: Random,
+    dtype: FloatDType,
+  ) {
     super();
     const tau = config.channels;
     this.#config = config;
@@ -76,7 +92,11 @@ export class CormorantLayer extends Module {
     this.irrepsOut = naturalIrreps(tau, config.maxl);
     this.edgeIrreps = naturalIrreps(tau, config.maxl);
     const selection = naturalIrreps(1, config.maxl);
-    this.selfPlan = compileCGPlan(irrepsIn, irrepsIn, { mode: "channelwise", lmax: config.maxl, outputIrreps: selection });
+    this.selfPlan = compileCGPlan(irrepsIn, irrepsIn, {
+      mode: "channelwise",
+      lmax: config.maxl,
+      outputIrreps: selection,
+    });
     this.messagePlan = compileCGPlan(this.edgeIrreps, irrepsIn, {
       mode: "channelwise",
       lmax: config.maxl,
@@ -84,7 +104,10 @@ export class CormorantLayer extends Module {
     });
     this.radial = this.registerModule(
       "radial",
-      new MLP(engine, [config.numRadial, config.radialHidden, (config.maxl + 1) * tau], { rng, dtype }),
+      new MLP(engine, [config.numRadial, config.radialHidden, (config.maxl + 1) * tau], {
+        rng,
+        dtype,
+      }),
     );
     this.mixing = [];
     for (let l = 0; l <= config.maxl; l++) {
@@ -98,7 +121,8 @@ export class CormorantLayer extends Module {
   /** Int32 `[(maxl+1)^2]`: the degree `l` of each harmonic row `l*l + l + m`. */
   #degreeIndex(): Tensor {
     const degrees: number[] = [];
-    for (let l = 0; l <= this.#config.maxl; l++) for (let m = 0; m < 2 * l + 1; m++) degrees.push(l);
+    for (let l = 0; l <= this.#config.maxl; l++)
+      for (let m = 0; m < 2 * l + 1; m++) degrees.push(l);
     return this.#engine.makeTensor(degrees, [degrees.length], "int32");
   }
 
@@ -126,10 +150,18 @@ export class CormorantLayer extends Module {
     // Edge parts Y_l(r_ij) R_l(|r_ij|): the harmonics' rows are already in part order (l, then m),
     // so one gather repeats each degree's radial channels over its 2l+1 rows.
     const harmonicRows = reshape(harmonics, [numEdges, (this.#config.maxl + 1) ** 2, 1]);
-    const radialRows = gather(reshape(radial, [numEdges, this.#config.maxl + 1, tau]), this.#degreeIndex(), 1);
+    const radialRows = gather(
+      reshape(radial, [numEdges, this.#config.maxl + 1, tau]),
+      this.#degreeIndex(),
+      1,
+    );
     const edges = reshape(mul(harmonicRows, radialRows), [numEdges, this.edgeIrreps.dim]);
     const neighbours = gather(features, input.edgeSrc, 0);
-    const messages = segmentSum(cgProduct(edges, neighbours, this.messagePlan), input.edgeDst, numAtoms);
+    const messages = segmentSum(
+      cgProduct(edges, neighbours, this.messagePlan),
+      input.edgeDst,
+      numAtoms,
+    );
     const selfProduct = cgProduct(features, features, this.selfPlan);
     const sources: Array<[Tensor[], Irreps]> = [
       [splitParts(features, this.irrepsIn), this.irrepsIn],
@@ -147,7 +179,11 @@ export class CormorantLayer extends Module {
       const stacked = pieces.length === 1 ? (pieces[0] as Tensor) : concat(pieces, 2);
       const channelsIn = stacked.shape[2] as number;
       const rows = reshape(stacked, [numAtoms * (2 * l + 1), channelsIn]);
-      let part = reshape(matmul(rows, (this.mixing[l] as Parameter).value), [numAtoms, 2 * l + 1, tau]);
+      let part = reshape(matmul(rows, (this.mixing[l] as Parameter).value), [
+        numAtoms,
+        2 * l + 1,
+        tau,
+      ]);
       if (this.#config.activationBound === "soft") {
         part = div(part, sqrt(add(mean(square(part), [1, 2], true), 1)));
       }
@@ -187,14 +223,22 @@ export class Cormorant extends Module {
   #energyScale = 1;
   #energyOffsets = new Map<number, number>();
 
-  constructor(engine: Engine, config: Partial<CormorantConfig>, rng: Random, dtype: FloatDType = engine.defaultFloat) {
+  constructor(
+    engine: Engine,
+    config: Partial<CormorantConfig>,
+    rng: Random,
+    dtype: FloatDType = engine.defaultFloat,
+  ) {
     super();
     this.engine = engine;
     this.config = resolveConfig(config);
     this.dtype = dtype;
     const c = this.config;
     const inputFeatures = c.species.length * (c.chargePower + 1);
-    this.embedding = this.registerModule("embedding", new Linear(engine, inputFeatures, c.channels, { rng, dtype }));
+    this.embedding = this.registerModule(
+      "embedding",
+      new Linear(engine, inputFeatures, c.channels, { rng, dtype }),
+    );
     this.radialBasis = this.registerModule(
       "radialBasis",
       new BesselBasis(engine, { numBasis: c.numRadial, cutoff: c.cutoff, dtype }),
@@ -207,14 +251,26 @@ export class Cormorant extends Module {
       this.irreps.push(layer.irrepsOut);
     }
     this.layers = this.registerModule("layers", new ModuleList(layers));
-    const invariantSize = this.irreps.reduce((s, ir) => s + ir.entries.reduce((t, e) => t + e.mul, 0), 0);
-    this.readout = this.registerModule("readout", new MLP(engine, [invariantSize, ...c.readoutHidden, 1], { rng, dtype }));
+    const invariantSize = this.irreps.reduce(
+      (s, ir) => s + ir.entries.reduce((t, e) => t + e.mul, 0),
+      0,
+    );
+    this.readout = this.registerModule(
+      "readout",
+      new MLP(engine, [invariantSize, ...c.readoutHidden, 1], { rng, dtype }),
+    );
   }
 
   /** Sets the energy scale and per-element offsets (energy unit per atom). */
-  setEnergyStatistics(scale: number, offsets: ReadonlyMap<number, number> | Readonly<Record<number, number>>): void {
+  setEnergyStatistics(
+    scale: number,
+    offsets: ReadonlyMap<number, number> | Readonly<Record<number, number>>,
+  ): void {
     this.#energyScale = scale;
-    this.#energyOffsets = offsets instanceof Map ? new Map(offsets) : new Map(Object.entries(offsets).map(([k, v]) => [Number(k), v]));
+    this.#energyOffsets =
+      offsets instanceof Map
+        ? new Map(offsets)
+        : new Map(Object.entries(offsets).map(([k, v]) => [Number(k), v]));
   }
 
   /** The energy scale and per-element offsets used by {@link Cormorant.energies}. */

@@ -7,19 +7,35 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Engine, type FloatDType, Random, type Tensor, abs, add, mean, mul, square, sub } from "@covnet/core";
-import { type AtomsDataset, type GraphBatch, datasetStatistics, makeBatch } from "@covnet/datasets";
+import {
+  abs,
+  add,
+  type Engine,
+  type FloatDType,
+  mean,
+  mul,
+  Random,
+  square,
+  sub,
+  type Tensor,
+} from "@covnet/core";
+import { type AtomsDataset, datasetStatistics, type GraphBatch, makeBatch } from "@covnet/datasets";
 import {
   AMSGrad,
+  cosineSchedule,
   type FitResult,
+  linearWarmup,
   ReduceOnPlateau,
   type Schedule,
   type StateDict,
   Trainer,
-  cosineSchedule,
-  linearWarmup,
 } from "@covnet/nn";
-import { CONVENTION_VERSION, MODEL_FORMAT, type SavedCormorant, saveCormorant } from "./checkpoint.js";
+import {
+  CONVENTION_VERSION,
+  MODEL_FORMAT,
+  type SavedCormorant,
+  saveCormorant,
+} from "./checkpoint.js";
 import type { CormorantConfig } from "./config.js";
 import { type AtomsInput, toAtomsInput } from "./input.js";
 import { Cormorant } from "./model.js";
@@ -121,12 +137,18 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
   const model = new Cormorant(engine, config, new Random(o.seed), dtype);
   model.setEnergyStatistics(scale, stats.energyPerAtom);
   const cutoff = model.config.cutoff;
-  const inputOptions = { species: model.config.species, chargePower: model.config.chargePower, dtype };
+  const inputOptions = {
+    species: model.config.species,
+    chargePower: model.config.chargePower,
+    dtype,
+  };
   const cache = new PredictionCache();
   const invScale2 = 1 / (scale * scale);
   const energyWeight = o.energyWeight ?? 1;
 
-  const predict = (batch: GraphBatch): { energies: Tensor; forces: Tensor | null; input: AtomsInput } => {
+  const predict = (
+    batch: GraphBatch,
+  ): { energies: Tensor; forces: Tensor | null; input: AtomsInput } => {
     const input = toAtomsInput(engine, batch, inputOptions);
     if (useForces) {
       const { energies, forces } = model.energiesAndForces(input);
@@ -145,11 +167,13 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
     }
     return total;
   };
-  const cached = (batch: GraphBatch) => cache.get(batch) ?? (() => {
-    const p = predict(batch);
-    cache.set(batch, p.energies, p.forces);
-    return { energies: p.energies, forces: p.forces };
-  })();
+  const cached = (batch: GraphBatch) =>
+    cache.get(batch) ??
+    (() => {
+      const p = predict(batch);
+      cache.set(batch, p.energies, p.forces);
+      return { energies: p.energies, forces: p.forces };
+    })();
   const metrics: Record<string, (batch: GraphBatch) => Tensor> = {
     energy_mae: (batch) => {
       const eRef = engine.makeTensor(batch.energies as Float64Array, [batch.numMolecules], dtype);
@@ -171,9 +195,12 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
   const totalSteps = stepsPerEpoch * o.epochs;
   const schedule: Schedule =
     (o.schedule ?? "cosine") === "cosine"
-      ? linearWarmup(cosineSchedule({ lr: o.lr, minLr: o.lr * 0.01, period: Math.max(1, totalSteps) }), {
-          warmupSteps: Math.min(stepsPerEpoch, Math.max(1, Math.floor(totalSteps / 20))),
-        })
+      ? linearWarmup(
+          cosineSchedule({ lr: o.lr, minLr: o.lr * 0.01, period: Math.max(1, totalSteps) }),
+          {
+            warmupSteps: Math.min(stepsPerEpoch, Math.max(1, Math.floor(totalSteps / 20))),
+          },
+        )
       : new ReduceOnPlateau(o.lr, { factor: 0.5, patience: 5, minLr: o.lr * 1e-3 });
   const optimizer = new AMSGrad(model, { lr: o.lr });
   const trainer = new Trainer<GraphBatch>({
@@ -188,14 +215,32 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
     seed: o.seed,
     ...(o.clipGradNorm === undefined ? {} : { clipGradNorm: o.clipGradNorm }),
     ...(o.emaDecay === undefined ? {} : { ema: { decay: o.emaDecay, warmup: true } }),
-    ...(o.earlyStoppingPatience === undefined ? {} : { earlyStopping: { patience: o.earlyStoppingPatience } }),
+    ...(o.earlyStoppingPatience === undefined
+      ? {}
+      : { earlyStopping: { patience: o.earlyStoppingPatience } }),
     monitor: "val_loss",
-    ...(o.outDir === undefined ? {} : { checkpointDir: o.outDir, logFile: join(o.outDir, "train.jsonl") }),
+    ...(o.outDir === undefined
+      ? {}
+      : { checkpointDir: o.outDir, logFile: join(o.outDir, "train.jsonl") }),
     logEvery: o.logEvery ?? (engine.backend.supportsSyncRead ? 1 : 10),
     progress: o.progress ?? "auto",
     conventionVersion: CONVENTION_VERSION,
-    config: { model: model.config, dtype, dataset: ds.id, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, forceWeight: o.forceWeight, seed: o.seed },
-    datasetStatistics: { scale, energyPerAtom: stats.energyPerAtom, forceRms: stats.forceRms, residualStd: stats.residualStd },
+    config: {
+      model: model.config,
+      dtype,
+      dataset: ds.id,
+      epochs: o.epochs,
+      batchSize: o.batchSize,
+      lr: o.lr,
+      forceWeight: o.forceWeight,
+      seed: o.seed,
+    },
+    datasetStatistics: {
+      scale,
+      energyPerAtom: stats.energyPerAtom,
+      forceRms: stats.forceRms,
+      residualStd: stats.residualStd,
+    },
   });
   const resumed = o.resume === true && o.outDir !== undefined ? trainer.resume() : false;
   const started = performance.now();
@@ -228,7 +273,11 @@ export async function trainCormorant(o: TrainCormorantOptions): Promise<TrainCor
 }
 
 /** Loads the best weights that the trainer saved, else the EMA weights when there are any. */
-function loadBest(trainer: Trainer<GraphBatch>, model: Cormorant, outDir: string | undefined): void {
+function loadBest(
+  trainer: Trainer<GraphBatch>,
+  model: Cormorant,
+  outDir: string | undefined,
+): void {
   const path = outDir === undefined ? null : join(outDir, "best.json");
   if (path !== null && existsSync(path)) {
     const record = JSON.parse(readFileSync(path, "utf8")) as { model: StateDict };
@@ -265,7 +314,11 @@ export async function evaluateCormorant(
 ): Promise<EnergyForceMetrics> {
   const engine = model.engine;
   const batchSize = options.batchSize ?? 50;
-  const inputOptions = { species: model.config.species, chargePower: model.config.chargePower, dtype: model.dtype };
+  const inputOptions = {
+    species: model.config.species,
+    chargePower: model.config.chargePower,
+    dtype: model.dtype,
+  };
   let eAbs = 0;
   let eSq = 0;
   let fAbs = 0;
@@ -274,13 +327,18 @@ export async function evaluateCormorant(
   let components = 0;
   let withForces = options.forces !== false;
   for (let start = 0; start < indices.length; start += batchSize) {
-    const chunk = Array.from({ length: Math.min(batchSize, indices.length - start) }, (_, k) => indices[start + k] as number);
+    const chunk = Array.from(
+      { length: Math.min(batchSize, indices.length - start) },
+      (_, k) => indices[start + k] as number,
+    );
     const batch = makeBatch(ds, chunk, { cutoff: model.config.cutoff });
     withForces = withForces && batch.forces !== undefined;
     // The scope frees the intermediates; the outputs survive it and are disposed after the read.
     const out = engine.scope(() => {
       const input = toAtomsInput(engine, batch, inputOptions);
-      return withForces ? model.energiesAndForces(input) : { energies: model.energies(input), forces: null };
+      return withForces
+        ? model.energiesAndForces(input)
+        : { energies: model.energies(input), forces: null };
     });
     let e: ArrayLike<number>;
     let f: ArrayLike<number> | null;
@@ -309,7 +367,13 @@ export async function evaluateCormorant(
     count,
     energy: { mae: eAbs / count, rmse: Math.sqrt(eSq / count), unit: energyUnit(ds) },
     ...(withForces && components > 0
-      ? { forces: { mae: fAbs / components, rmse: Math.sqrt(fSq / components), unit: forceUnit(ds) } }
+      ? {
+          forces: {
+            mae: fAbs / components,
+            rmse: Math.sqrt(fSq / components),
+            unit: forceUnit(ds),
+          },
+        }
       : {}),
   };
   return result;

@@ -10,7 +10,14 @@ import { asyncReadEngine, cpuEngine } from "./helpers.js";
 // Training and evaluation on a backend without synchronous reads (as on WebGPU) must give
 // exactly what the CPU backend gives, because both run the same kernels.
 
-const tinyConfig = { maxl: 1, levels: 1, channels: 3, numRadial: 3, radialHidden: 4, readoutHidden: [4] };
+const tinyConfig = {
+  maxl: 1,
+  levels: 1,
+  channels: 3,
+  numRadial: 3,
+  radialHidden: 4,
+  readoutHidden: [4],
+};
 
 describe("Cormorant without synchronous reads", () => {
   it("trains and evaluates like the CPU", async () => {

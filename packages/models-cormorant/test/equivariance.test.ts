@@ -11,9 +11,15 @@ function randomRotation(rng: Random): number[] {
   q = q.map((v) => v / n);
   const [w, x, y, z] = q as [number, number, number, number];
   return [
-    1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-    2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-    2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y),
+    1 - 2 * (y * y + z * z),
+    2 * (x * y - z * w),
+    2 * (x * z + y * w),
+    2 * (x * y + z * w),
+    1 - 2 * (x * x + z * z),
+    2 * (y * z - x * w),
+    2 * (x * z - y * w),
+    2 * (y * z + x * w),
+    1 - 2 * (x * x + y * y),
   ];
 }
 
@@ -34,8 +40,17 @@ describe("Cormorant", () => {
     const engine = await cpuEngine("float64");
     const ds = await loadDataset("rmd17/ethanol");
     const batch = makeBatch(ds, [0, 1], { cutoff: 5 });
-    const model = new Cormorant(engine, { maxl: 2, levels: 2, channels: 4 }, new Random(1), "float64");
-    const opts = { species: model.config.species, chargePower: model.config.chargePower, dtype: "float64" as const };
+    const model = new Cormorant(
+      engine,
+      { maxl: 2, levels: 2, channels: 4 },
+      new Random(1),
+      "float64",
+    );
+    const opts = {
+      species: model.config.species,
+      chargePower: model.config.chargePower,
+      dtype: "float64" as const,
+    };
     const base = model.energiesAndForces(toAtomsInput(engine, batch, opts));
     const e0 = base.energies.toArray();
     const f0 = base.forces.toArray();
@@ -46,7 +61,9 @@ describe("Cormorant", () => {
       const rotated: MoleculeBatch = { ...batch, positions: transform(batch.positions, r) };
       const out = model.energiesAndForces(toAtomsInput(engine, rotated, opts));
       const e = out.energies.toArray();
-      e.forEach((v, i) => expect(Math.abs(v - (e0[i] as number))).toBeLessThan(1e-10 * Math.max(1, Math.abs(v))));
+      e.forEach((v, i) =>
+        expect(Math.abs(v - (e0[i] as number))).toBeLessThan(1e-10 * Math.max(1, Math.abs(v))),
+      );
       const expected = transform(Float64Array.from(f0), r);
       const f = out.forces.toArray();
       let worst = 0;

@@ -1,12 +1,12 @@
+import { CPU_KERNELS, CpuBackend, cpuBackendModule } from "@covnet/backend-cpu";
 import {
-  type DataId,
-  type Engine,
-  type TypedArray,
   backendModule,
   createContainer,
+  type DataId,
+  type Engine,
   initEngine,
+  type TypedArray,
 } from "@covnet/core";
-import { CPU_KERNELS, CpuBackend, cpuBackendModule } from "@covnet/backend-cpu";
 
 /** A fresh engine on the CPU backend in its own container. */
 export async function cpuEngine(defaultFloat: "float32" | "float64" = "float64"): Promise<Engine> {

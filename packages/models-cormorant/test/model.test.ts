@@ -8,7 +8,14 @@ import { describe, expect, it } from "vitest";
 import { Cormorant, type MoleculeBatch, toAtomsInput, trainCormorant } from "../src/index.js";
 import { cpuEngine } from "./helpers.js";
 
-const tinyConfig = { maxl: 1, levels: 1, channels: 2, numRadial: 3, radialHidden: 4, readoutHidden: [4] };
+const tinyConfig = {
+  maxl: 1,
+  levels: 1,
+  channels: 2,
+  numRadial: 3,
+  radialHidden: 4,
+  readoutHidden: [4],
+};
 
 function permuteBatch(batch: MoleculeBatch, perm: number[]): MoleculeBatch {
   // perm[new] = old: atom `new` of the permuted batch is atom perm[new] of the original.
@@ -33,18 +40,32 @@ describe("Cormorant model", () => {
     const engine = await cpuEngine("float64");
     const ds = await loadDataset("rmd17/ethanol");
     const batch = makeBatch(ds, [3, 4], { cutoff: 5 });
-    const model = new Cormorant(engine, { maxl: 2, levels: 2, channels: 3 }, new Random(2), "float64");
-    const opts = { species: model.config.species, chargePower: model.config.chargePower, dtype: "float64" as const };
+    const model = new Cormorant(
+      engine,
+      { maxl: 2, levels: 2, channels: 3 },
+      new Random(2),
+      "float64",
+    );
+    const opts = {
+      species: model.config.species,
+      chargePower: model.config.chargePower,
+      dtype: "float64" as const,
+    };
     const base = model.energiesAndForces(toAtomsInput(engine, batch, opts));
     const rng = new Random(5);
     const perm = rng.shuffle(Array.from({ length: batch.numAtoms }, (_, i) => i));
     const out = model.energiesAndForces(toAtomsInput(engine, permuteBatch(batch, perm), opts));
     const e0 = base.energies.toArray();
-    out.energies.toArray().forEach((e, i) => expect(Math.abs(e - (e0[i] as number))).toBeLessThan(1e-10 * Math.abs(e)));
+    out.energies
+      .toArray()
+      .forEach((e, i) => expect(Math.abs(e - (e0[i] as number))).toBeLessThan(1e-10 * Math.abs(e)));
     const f0 = base.forces.toArray();
     const f = out.forces.toArray();
     perm.forEach((old, i) => {
-      for (let k = 0; k < 3; k++) expect(Math.abs((f[3 * i + k] as number) - (f0[3 * old + k] as number))).toBeLessThan(1e-10);
+      for (let k = 0; k < 3; k++)
+        expect(Math.abs((f[3 * i + k] as number) - (f0[3 * old + k] as number))).toBeLessThan(
+          1e-10,
+        );
     });
   });
 
@@ -53,7 +74,11 @@ describe("Cormorant model", () => {
     const ds = await loadDataset("rmd17/ethanol");
     const batch = makeBatch(ds, [0], { cutoff: 5 });
     const model = new Cormorant(engine, tinyConfig, new Random(3), "float64");
-    const opts = { species: model.config.species, chargePower: model.config.chargePower, dtype: "float64" as const };
+    const opts = {
+      species: model.config.species,
+      chargePower: model.config.chargePower,
+      dtype: "float64" as const,
+    };
     const input = toAtomsInput(engine, batch, opts);
     const params = [...model.parameters().values()].slice(0, 3);
     const originals = params.map((p) => p.value);
@@ -67,7 +92,11 @@ describe("Cormorant model", () => {
     };
     // Throws with the worst element on a mismatch; order 2 also checks Hessian-vector products,
     // that is the derivatives of the forces with respect to positions and weights.
-    const report = checkGradients(energy, [input.positions, ...originals], { order: 2, rtol: 1e-5, atol: 1e-7 });
+    const report = checkGradients(energy, [input.positions, ...originals], {
+      order: 2,
+      rtol: 1e-5,
+      atol: 1e-7,
+    });
     expect(report.first).toHaveLength(4);
     expect(report.second).toHaveLength(4);
   });
@@ -104,4 +133,3 @@ describe("Cormorant model", () => {
     expect(last.val_loss!).toBeLessThan(first.val_loss!);
   });
 });
-

@@ -9,13 +9,13 @@
 import {
   type CGPathData,
   type CGPlanData,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
   type TypedArray,
-  defineKernel,
 } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
-import { type WasmTable, runChannelwiseWasm } from "./channelwise_wasm.js";
+import { runChannelwiseWasm, type WasmTable } from "./channelwise_wasm.js";
 
 /** Per-coefficient offsets within the parts, with the path weight folded into the value. */
 interface CompiledPath {

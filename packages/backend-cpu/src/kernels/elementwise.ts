@@ -3,15 +3,15 @@
  * `Where` and `Cast`.
  */
 import {
+  allocTypedArray,
   type BinaryKernel,
+  broadcastShapes,
   type ComparisonKernel,
-  type KernelConfig,
   defineKernel,
+  type KernelConfig,
   type KernelFunction,
   type TypedArray,
   type UnaryKernel,
-  allocTypedArray,
-  broadcastShapes,
 } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { broadcastStrides, forEachBroadcastRun } from "./broadcast.js";
@@ -75,7 +75,7 @@ function unaryLoop(op: UnaryKernel, x: TypedArray, out: TypedArray): void {
     case "Relu":
       for (let i = 0; i < n; i++) {
         const v = x[i] as number;
-        out[i] = v > 0 ? v : 0;
+        out[i] = Math.max(v, 0);
       }
       return;
     case "Softplus":

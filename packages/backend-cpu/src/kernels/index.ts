@@ -1,9 +1,9 @@
 import type { KernelConfig } from "@covnet/core";
+import { CG_PRODUCT_KERNELS } from "./cg_product.js";
 import { ELEMENTWISE_KERNELS } from "./elementwise.js";
 import { MATMUL_KERNELS } from "./matmul.js";
 import { REDUCE_KERNELS } from "./reduce.js";
 import { SHAPE_KERNELS } from "./shape.js";
-import { CG_PRODUCT_KERNELS } from "./cg_product.js";
 import { SPHERICAL_HARMONICS_KERNELS } from "./spherical_harmonics.js";
 
 /** Every kernel of the CPU backend, registered from this one list. */

@@ -3,11 +3,11 @@
  * so that a 4x4 register-blocked micro-kernel reads them with unit stride.
  */
 import {
+  broadcastShapes,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
   type TypedArray,
-  broadcastShapes,
-  defineKernel,
 } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { broadcastStrides, forEachBroadcastRun } from "./broadcast.js";

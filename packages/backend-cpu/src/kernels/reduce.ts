@@ -1,5 +1,5 @@
 /** Reduction and broadcasting kernels. */
-import { type KernelConfig, defineKernel, type KernelFunction, stridesOf } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, stridesOf } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { broadcastStrides, forEachBroadcastRun } from "./broadcast.js";
 

@@ -1,10 +1,10 @@
 /** Data movement kernels: transpose, slice, pad, concat, gather and segment sums. */
 import {
-  type KernelConfig,
   defineKernel,
+  type KernelConfig,
   type KernelFunction,
-  type TypedArray,
   stridesOf,
+  type TypedArray,
 } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 import { forEachBroadcastRun } from "./broadcast.js";

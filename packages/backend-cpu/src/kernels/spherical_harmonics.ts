@@ -14,7 +14,7 @@
  *
  * Component normalisation multiplies everything by `sqrt(4 pi)`.
  */
-import { type KernelConfig, type KernelFunction, defineKernel } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction } from "@covnet/core";
 import type { CpuBackend } from "../backend.js";
 
 interface Recursion {

@@ -6,10 +6,10 @@
 import {
   type DType,
   type Shape,
-  type TensorInfo,
   shapesEqual,
   sizeOf,
   stridesOf,
+  type TensorInfo,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import type { ProgramSpec } from "./program.js";

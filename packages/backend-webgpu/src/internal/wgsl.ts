@@ -2,7 +2,7 @@
  * WGSL snippets shared by the shader builders: the parameter block, 1-D invocation indexing and
  * the scalar types of each dtype.
  */
-import { DTypeError, type DType } from "@covnet/core";
+import { type DType, DTypeError } from "@covnet/core";
 
 /** Threads per workgroup of the 1-D kernels. */
 export const WORKGROUP_SIZE = 64;

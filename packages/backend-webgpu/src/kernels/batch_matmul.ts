@@ -3,11 +3,11 @@
  * one tile of the output, staging 16x16 tiles of both operands in workgroup memory.
  */
 import {
+  broadcastShapes,
   type DType,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
-  broadcastShapes,
-  defineKernel,
   sizeOf,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";

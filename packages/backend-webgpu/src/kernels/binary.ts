@@ -1,11 +1,11 @@
 /** `Binary`: elementwise arithmetic of two tensors with broadcasting. */
 import {
   type BinaryKernel,
+  broadcastShapes,
   type DType,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
-  broadcastShapes,
-  defineKernel,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { type ElementwiseShader, runElementwise } from "../internal/elementwise.js";

@@ -1,5 +1,5 @@
 /** `BroadcastTo`: NumPy broadcasting, as a strided copy with zero strides along broadcast axes. */
-import { type KernelConfig, type KernelFunction, defineKernel, stridesOf } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, stridesOf } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { broadcastStrides } from "../internal/elementwise.js";
 import { runStridedCopy } from "../internal/strided_copy.js";

@@ -1,5 +1,5 @@
 /** `Cast`: dtype conversion between float32 and int32; float to int32 truncates towards zero. */
-import { type DType, type KernelConfig, type KernelFunction, defineKernel } from "@covnet/core";
+import { type DType, defineKernel, type KernelConfig, type KernelFunction } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { type ElementwiseShader, runElementwise } from "../internal/elementwise.js";
 import { wgslType } from "../internal/wgsl.js";

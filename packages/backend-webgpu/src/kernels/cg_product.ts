@@ -17,9 +17,9 @@ import {
   type CGChannelMode,
   type CGOperand,
   type CGPlanData,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
-  defineKernel,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { PATH_WORDS, type PackedCGPlan, packCGPlan } from "../internal/cg_plan.js";

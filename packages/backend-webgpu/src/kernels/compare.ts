@@ -1,11 +1,11 @@
 /** `Compare`: elementwise comparisons with broadcasting, giving int32 0/1. */
 import {
+  broadcastShapes,
   type ComparisonKernel,
   type DType,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
-  broadcastShapes,
-  defineKernel,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { type ElementwiseShader, runElementwise } from "../internal/elementwise.js";

@@ -1,5 +1,5 @@
 /** `Concat`: concatenation along an axis, one strided copy per input into its block. */
-import { type KernelConfig, type KernelFunction, defineKernel, stridesOf } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, stridesOf } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { runStridedCopy } from "../internal/strided_copy.js";
 

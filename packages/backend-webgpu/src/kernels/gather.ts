@@ -1,5 +1,5 @@
 /** `Gather`: slices along an axis at int32 indices; words are copied as `u32`. */
-import { type KernelConfig, type KernelFunction, defineKernel, sizeOf } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, sizeOf } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import type { ProgramSpec } from "../internal/program.js";
 import { grid, main1d, paramsBlock } from "../internal/wgsl.js";

@@ -1,8 +1,8 @@
 /** `Pad`: constant padding, as a fill of the output and a strided copy into its interior. */
 import {
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
-  defineKernel,
   sizeOf,
   stridesOf,
 } from "@covnet/core";

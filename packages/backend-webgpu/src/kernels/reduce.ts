@@ -5,20 +5,20 @@
  */
 import {
   type DType,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
   type ReductionKernel,
-  defineKernel,
   sizeOf,
   stridesOf,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import type { ProgramSpec } from "../internal/program.js";
 import {
-  WORKGROUP_SIZE,
   f32Bits,
   gridOfWorkgroups,
   paramsBlock,
+  WORKGROUP_SIZE,
   wgslType,
 } from "../internal/wgsl.js";
 

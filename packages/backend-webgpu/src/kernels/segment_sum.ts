@@ -9,11 +9,12 @@
  * it. Ids computed on the GPU have no host copy; their index is built by three small GPU passes
  * (count, scan, fill) whose cost grows as `numSegments * n`.
  */
-import { type KernelConfig, type KernelFunction, defineKernel, sizeOf } from "@covnet/core";
+
+import type { DType } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, sizeOf } from "@covnet/core";
 import type { GPUData, WebGPUBackend } from "../backend.js";
 import type { ProgramSpec } from "../internal/program.js";
 import { grid, main1d, paramsBlock, wgslType } from "../internal/wgsl.js";
-import type { DType } from "@covnet/core";
 
 /** The CSR row index of segment ids, built on the host: `[starts (numSegments + 1), rows]`. */
 export function buildSegmentIndex(ids: Int32Array, numSegments: number): Uint32Array {

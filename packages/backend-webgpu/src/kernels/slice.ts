@@ -1,5 +1,5 @@
 /** `Slice`: the box `[begin, begin + size)`, as a strided copy from an offset. */
-import { type KernelConfig, type KernelFunction, defineKernel, stridesOf } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, stridesOf } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { runStridedCopy } from "../internal/strided_copy.js";
 

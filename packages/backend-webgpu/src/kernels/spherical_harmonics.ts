@@ -1,5 +1,5 @@
 /** `SphericalHarmonics`: real harmonics `[n, (lmax+1)^2]` of `vectors [n, 3]`, one thread per vector. */
-import { type KernelConfig, type KernelFunction, defineKernel } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import type { ProgramSpec } from "../internal/program.js";
 import { harmonicsBody } from "../internal/spherical.js";

@@ -1,5 +1,5 @@
 /** `SphericalHarmonicsGrad`: vector-Jacobian product `[n, 3]` of the real harmonics. */
-import { type KernelConfig, type KernelFunction, defineKernel } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import type { ProgramSpec } from "../internal/program.js";
 import { harmonicsGradientBody } from "../internal/spherical.js";

@@ -1,5 +1,5 @@
 /** `Transpose`: axis permutation, as a strided copy that reads the input with permuted strides. */
-import { type KernelConfig, type KernelFunction, defineKernel, stridesOf } from "@covnet/core";
+import { defineKernel, type KernelConfig, type KernelFunction, stridesOf } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { runStridedCopy } from "../internal/strided_copy.js";
 

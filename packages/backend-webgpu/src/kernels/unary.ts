@@ -1,10 +1,10 @@
 /** `Unary`: elementwise functions of one tensor (float32; `Neg`, `Abs`, `Sign`, `Square`, `Relu` also int32). */
 import {
   type DType,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
   type UnaryKernel,
-  defineKernel,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { type ElementwiseShader, runElementwise } from "../internal/elementwise.js";

@@ -1,10 +1,10 @@
 /** `Where`: `cond ? a : b` elementwise, with the three operands broadcast together. */
 import {
+  broadcastShapes,
   type DType,
+  defineKernel,
   type KernelConfig,
   type KernelFunction,
-  broadcastShapes,
-  defineKernel,
 } from "@covnet/core";
 import type { WebGPUBackend } from "../backend.js";
 import { type ElementwiseShader, runElementwise } from "../internal/elementwise.js";

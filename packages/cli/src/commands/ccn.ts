@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { Command, Options } from "@effect/cli";
+
 import { evaluateCcn, trainCcn } from "@covnet/models-ccn";
+import { Command, Options } from "@effect/cli";
 import { Effect, Option } from "effect";
 import { cliLogger, createEngine, emitJson, say } from "../runtime.js";
 import { backendOption, dtypeOption, jsonOption, verboseOption } from "./options.js";
@@ -20,7 +21,9 @@ const ccnOptions = {
   ),
   dataset: Options.choice("dataset", ["hcep", "qm9"] as const).pipe(
     Options.withDefault("hcep" as const),
-    Options.withDescription("Graph dataset: hcep (target PCE, percent) or qm9 (graphs from SMILES)."),
+    Options.withDescription(
+      "Graph dataset: hcep (target PCE, percent) or qm9 (graphs from SMILES).",
+    ),
   ),
   target: Options.text("target").pipe(
     Options.optional,
@@ -28,10 +31,21 @@ const ccnOptions = {
   ),
   epochs: intOption("epochs", 10, "Passes over the training set."),
   batchSize: intOption("batch-size", 32, "Molecules per optimizer step."),
-  lr: Options.float("lr").pipe(Options.withDefault(2e-3), Options.withDescription("Adam learning rate.")),
-  levels: intOption("levels", 2, "Levels above the atoms; each widens the receptive field by one bond."),
+  lr: Options.float("lr").pipe(
+    Options.withDefault(2e-3),
+    Options.withDescription("Adam learning rate."),
+  ),
+  levels: intOption(
+    "levels",
+    2,
+    "Levels above the atoms; each widens the receptive field by one bond.",
+  ),
   channels: intOption("channels", 4, "Channels of every covariant activation."),
-  limit: intOption("limit", 0, "Use this many molecules drawn with the seed before the 80/10/10 split (0: all)."),
+  limit: intOption(
+    "limit",
+    0,
+    "Use this many molecules drawn with the seed before the 80/10/10 split (0: all).",
+  ),
   seed: intOption("seed", 1, "Seed of the split, the initial weights and the batch order."),
   out: Options.text("out").pipe(
     Options.withDefault("runs/ccn"),
@@ -44,14 +58,19 @@ const ccnOptions = {
 };
 
 type CcnArgs = {
-  readonly [K in keyof typeof ccnOptions]: (typeof ccnOptions)[K] extends Options.Options<infer A> ? A : never;
+  readonly [K in keyof typeof ccnOptions]: (typeof ccnOptions)[K] extends Options.Options<infer A>
+    ? A
+    : never;
 };
 
 async function runTrainCcn(a: CcnArgs): Promise<void> {
   const logger = cliLogger(a.verbose);
   const engine = await createEngine(a.backend, a.dtype, logger);
   const order = a.order === "1" ? 1 : 2;
-  say(a.json, `covnet: training CCN ${order}D on ${a.dataset} with backend ${engine.backendName}, ${a.dtype}`);
+  say(
+    a.json,
+    `covnet: training CCN ${order}D on ${a.dataset} with backend ${engine.backendName}, ${a.dtype}`,
+  );
   const run = await trainCcn({
     engine,
     order,
@@ -76,7 +95,10 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     batchSize: a.batchSize,
   });
   say(a.json, `covnet: ${run.epochs} epochs in ${run.trainSeconds.toFixed(1)} s`);
-  say(a.json, `covnet: test MAE ${test.mae.toFixed(4)} ${run.dataset.unit}, RMSE ${test.rmse.toFixed(4)} ${run.dataset.unit} on ${test.count} molecules`);
+  say(
+    a.json,
+    `covnet: test MAE ${test.mae.toFixed(4)} ${run.dataset.unit}, RMSE ${test.rmse.toFixed(4)} ${run.dataset.unit} on ${test.count} molecules`,
+  );
   emitJson(a.json, {
     command: "train ccn",
     order,
@@ -85,7 +107,12 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     unit: run.dataset.unit,
     metrics: { mae: test.mae, rmse: test.rmse },
     count: test.count,
-    train: { size: run.split.train.length, valid: run.split.valid.length, epochs: run.epochs, seconds: run.trainSeconds },
+    train: {
+      size: run.split.train.length,
+      valid: run.split.valid.length,
+      epochs: run.epochs,
+      seconds: run.trainSeconds,
+    },
     moleculesPerSecond: test.moleculesPerSecond,
     parameters: run.model.numParameters(),
     backend: engine.backendName,
@@ -97,4 +124,8 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
 /** `covnet train ccn`. */
 export const trainCcnCommand = Command.make("ccn", ccnOptions, (args) =>
   Effect.tryPromise({ try: () => runTrainCcn(args), catch: (e) => e }),
-).pipe(Command.withDescription("Train a CCN (order 1 or 2) on HCEP or QM9 graphs, then report test MAE and RMSE."));
+).pipe(
+  Command.withDescription(
+    "Train a CCN (order 1 or 2) on HCEP or QM9 graphs, then report test MAE and RMSE.",
+  ),
+);

@@ -21,7 +21,9 @@ export const dtypeOption = (fallback: "float32" | "float64") =>
 
 /** `--json`: print one JSON object with the results as the last line of standard output. */
 export const jsonOption = Options.boolean("json").pipe(
-  Options.withDescription("Print the results as one JSON object on the last line of standard output."),
+  Options.withDescription(
+    "Print the results as one JSON object on the last line of standard output.",
+  ),
 );
 
 /** `--verbose`: log progress details to standard error. */
@@ -47,5 +49,7 @@ export const dataOption = Options.text("data").pipe(
 /** `--target`: the target property for datasets with several (QM9). */
 export const targetOption = Options.text("target").pipe(
   Options.optional,
-  Options.withDescription("Target property for datasets with several, e.g. U0 or homo for qm9 (default U0)."),
+  Options.withDescription(
+    "Target property for datasets with several, e.g. U0 or homo for qm9 (default U0).",
+  ),
 );

@@ -4,20 +4,28 @@
  * @module
  */
 import { readFileSync } from "node:fs";
+import { neighborList, parseXyz } from "@covnet/datasets";
+import {
+  loadCormorant,
+  readSavedCormorant,
+  resolveModelPath,
+  toAtomsInput,
+} from "@covnet/models-cormorant";
 import { Command, Options } from "@effect/cli";
-import { parseXyz } from "@covnet/datasets";
-import { loadCormorant, readSavedCormorant, resolveModelPath, toAtomsInput } from "@covnet/models-cormorant";
-import { neighborList } from "@covnet/datasets";
 import { Effect } from "effect";
 import { CliError, cliLogger, createEngine, emitJson, say } from "../runtime.js";
 import { backendOption, dtypeOption, jsonOption, verboseOption } from "./options.js";
 
 const predictOptions = {
   checkpoint: Options.text("checkpoint").pipe(
-    Options.withDescription("A training output directory, a model.json file, or pretrained:rmd17/ethanol or pretrained:rmd17/aspirin."),
+    Options.withDescription(
+      "A training output directory, a model.json file, or pretrained:rmd17/ethanol or pretrained:rmd17/aspirin.",
+    ),
   ),
   xyz: Options.text("xyz").pipe(
-    Options.withDescription("XYZ or extended XYZ file with one or more frames; positions in Angstrom."),
+    Options.withDescription(
+      "XYZ or extended XYZ file with one or more frames; positions in Angstrom.",
+    ),
   ),
   dtype: dtypeOption("float64"),
   backend: backendOption,
@@ -39,7 +47,11 @@ export const predictCommand = Command.make("predict", predictOptions, (a) =>
       const frames = parseXyz(text, a.xyz);
       const engine = await createEngine(a.backend, a.dtype, cliLogger(a.verbose));
       const model = loadCormorant(engine, saved, a.dtype);
-      const inputOptions = { species: model.config.species, chargePower: model.config.chargePower, dtype: a.dtype };
+      const inputOptions = {
+        species: model.config.species,
+        chargePower: model.config.chargePower,
+        dtype: a.dtype,
+      };
       const results: { frame: number; energy: number; forces: number[][] }[] = [];
       for (const [k, frame] of frames.entries()) {
         const n = frame.charges.length;

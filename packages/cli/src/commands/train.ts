@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { Command, Options } from "@effect/cli";
+
 import { type AtomsDataset, loadDataset, splitDataset } from "@covnet/datasets";
 import { evaluateCormorant, trainCormorant } from "@covnet/models-cormorant";
+import { Command, Options } from "@effect/cli";
 import { Effect, Option } from "effect";
-import { trainCcnCommand } from "./ccn.js";
 import { CliError, cliLogger, createEngine, emitJson, say, withMeV } from "../runtime.js";
+import { trainCcnCommand } from "./ccn.js";
 import {
   backendOption,
   dataOption,
@@ -29,13 +30,29 @@ const cormorantOptions = {
   dataset: datasetOption.pipe(Options.withDefault("rmd17/ethanol")),
   data: dataOption,
   target: targetOption,
-  trainSize: intOption("train-size", 500, "Training molecules (frames), taken from the dataset's training file when it has one."),
-  validSize: intOption("valid-size", 50, "Validation molecules, taken from the training file and disjoint from the training set."),
-  testSize: intOption("test-size", 0, "Test molecules to evaluate after training; 0 means the whole test split."),
+  trainSize: intOption(
+    "train-size",
+    500,
+    "Training molecules (frames), taken from the dataset's training file when it has one.",
+  ),
+  validSize: intOption(
+    "valid-size",
+    50,
+    "Validation molecules, taken from the training file and disjoint from the training set.",
+  ),
+  testSize: intOption(
+    "test-size",
+    0,
+    "Test molecules to evaluate after training; 0 means the whole test split.",
+  ),
   epochs: intOption("epochs", 15, "Passes over the training set."),
   batchSize: intOption("batch-size", 16, "Molecules per optimizer step."),
   lr: floatOption("lr", 5e-3, "Peak learning rate of AMSGrad (cosine decay after a short warmup)."),
-  forceWeight: floatOption("force-weight", 10, "Weight of the force term of the loss (0: train on energies only)."),
+  forceWeight: floatOption(
+    "force-weight",
+    10,
+    "Weight of the force term of the loss (0: train on energies only).",
+  ),
   maxl: intOption("maxl", 2, "Largest degree l of the covariant activations."),
   levels: intOption("levels", 3, "Number of CG layers."),
   channels: intOption("channels", 8, "Channels per degree l in every layer."),
@@ -45,19 +62,35 @@ const cormorantOptions = {
   seed: intOption("seed", 1, "Seed of every random choice (split, initial weights, batch order)."),
   out: Options.text("out").pipe(
     Options.withDefault("runs/cormorant"),
-    Options.withDescription("Directory for checkpoints, the training log (train.jsonl) and the final model.json."),
+    Options.withDescription(
+      "Directory for checkpoints, the training log (train.jsonl) and the final model.json.",
+    ),
   ),
   resume: Options.boolean("resume").pipe(
-    Options.withDescription("Continue the run saved in --out (latest.json) instead of starting anew."),
+    Options.withDescription(
+      "Continue the run saved in --out (latest.json) instead of starting anew.",
+    ),
   ),
-  maxMinutes: floatOption("max-minutes", 0, "Stop training after this many minutes, keeping the best model so far (0: no limit)."),
-  ema: floatOption("ema", 0.99, "Decay of the exponential moving average of the weights used for evaluation (0: off)."),
+  maxMinutes: floatOption(
+    "max-minutes",
+    0,
+    "Stop training after this many minutes, keeping the best model so far (0: no limit).",
+  ),
+  ema: floatOption(
+    "ema",
+    0.99,
+    "Decay of the exponential moving average of the weights used for evaluation (0: off).",
+  ),
   json: jsonOption,
   verbose: verboseOption,
 };
 
 type CormorantArgs = {
-  readonly [K in keyof typeof cormorantOptions]: (typeof cormorantOptions)[K] extends Options.Options<infer A> ? A : never;
+  readonly [K in keyof typeof cormorantOptions]: (typeof cormorantOptions)[K] extends Options.Options<
+    infer A
+  >
+    ? A
+    : never;
 };
 
 async function runTrainCormorant(a: CormorantArgs): Promise<void> {
@@ -79,10 +112,18 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
   let test: { test?: number } = {};
   if (a.testSize > 0) test = { test: a.testSize };
   else if (predefined === undefined) test = { test: 0.1 };
-  const split = splitDataset(dataset, { train: a.trainSize, valid: a.validSize, ...test, seed: a.seed });
+  const split = splitDataset(dataset, {
+    train: a.trainSize,
+    valid: a.validSize,
+    ...test,
+    seed: a.seed,
+  });
 
   const engine = await createEngine(a.backend, a.dtype, logger);
-  say(a.json, `covnet: training Cormorant on ${dataset.id} (${split.train.length} train, ${split.valid.length} valid, ${split.test.length} test) with backend ${engine.backendName}, ${a.dtype}`);
+  say(
+    a.json,
+    `covnet: training Cormorant on ${dataset.id} (${split.train.length} train, ${split.valid.length} valid, ${split.test.length} test) with backend ${engine.backendName}, ${a.dtype}`,
+  );
   const result = await trainCormorant({
     engine,
     dataset,
@@ -101,20 +142,37 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
     ...(a.maxMinutes > 0 ? { maxSeconds: a.maxMinutes * 60 } : {}),
     progress: a.json ? "none" : "auto",
   });
-  say(a.json, `covnet: ${result.fit.stopReason} after ${result.fit.epochs} epochs in ${result.seconds.toFixed(1)} s; model saved to ${a.out}/model.json`);
+  say(
+    a.json,
+    `covnet: ${result.fit.stopReason} after ${result.fit.epochs} epochs in ${result.seconds.toFixed(1)} s; model saved to ${a.out}/model.json`,
+  );
 
   const metrics = await evaluateCormorant(result.model, dataset, split.test);
   say(a.json, `covnet: test set of ${metrics.count} molecules`);
-  say(a.json, `  energy MAE ${withMeV(metrics.energy.mae, metrics.energy.unit)}, RMSE ${withMeV(metrics.energy.rmse, metrics.energy.unit)}`);
+  say(
+    a.json,
+    `  energy MAE ${withMeV(metrics.energy.mae, metrics.energy.unit)}, RMSE ${withMeV(metrics.energy.rmse, metrics.energy.unit)}`,
+  );
   if (metrics.forces !== undefined) {
-    say(a.json, `  force  MAE ${withMeV(metrics.forces.mae, metrics.forces.unit)}, RMSE ${withMeV(metrics.forces.rmse, metrics.forces.unit)}`);
+    say(
+      a.json,
+      `  force  MAE ${withMeV(metrics.forces.mae, metrics.forces.unit)}, RMSE ${withMeV(metrics.forces.rmse, metrics.forces.unit)}`,
+    );
   }
   emitJson(a.json, {
     command: "train cormorant",
     dataset: dataset.id,
     metrics: { energy: metrics.energy, ...(metrics.forces ? { forces: metrics.forces } : {}) },
     count: metrics.count,
-    train: { size: split.train.length, valid: split.valid.length, epochs: result.fit.epochs, seconds: result.seconds, stopReason: result.fit.stopReason, resumed: result.resumed, best: result.fit.best },
+    train: {
+      size: split.train.length,
+      valid: split.valid.length,
+      epochs: result.fit.epochs,
+      seconds: result.seconds,
+      stopReason: result.fit.stopReason,
+      resumed: result.resumed,
+      best: result.fit.best,
+    },
     parameters: result.model.numParameters(),
     backend: engine.backendName,
     dtype: a.dtype,
@@ -126,7 +184,9 @@ async function runTrainCormorant(a: CormorantArgs): Promise<void> {
 /** `covnet train cormorant`. */
 export const trainCormorantCommand = Command.make("cormorant", cormorantOptions, (args) =>
   Effect.tryPromise({ try: () => runTrainCormorant(args), catch: (e) => e }),
-).pipe(Command.withDescription("Train Cormorant on energies and forces, then report test MAE and RMSE."));
+).pipe(
+  Command.withDescription("Train Cormorant on energies and forces, then report test MAE and RMSE."),
+);
 
 /** `covnet train`: one subcommand per model. */
 export const trainCommand = Command.make("train").pipe(

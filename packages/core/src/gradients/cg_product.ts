@@ -1,5 +1,5 @@
-import type { CGOperand } from "../kernels.js";
 import { ArgumentError } from "../errors.js";
+import type { CGOperand } from "../kernels.js";
 import type { GradientContext } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 
@@ -11,7 +11,10 @@ const OPERANDS: readonly CGOperand[] = ["x1", "x2", "weights", "out"];
  * vector-Jacobian product with cotangent `c` with respect to another operand `S` is then `dF/dS`
  * with `T` replaced by `c`: again a CG product kernel call, so every order of derivative works.
  */
-export function cgProductGradient(dy: Tensor, ctx: GradientContext<"CGProduct">): (Tensor | null)[] {
+export function cgProductGradient(
+  dy: Tensor,
+  ctx: GradientContext<"CGProduct">,
+): (Tensor | null)[] {
   const { target, plan, batch, perItemWeights } = ctx.attrs;
   const engine = dy.engine;
   const targetIndex = OPERANDS.indexOf(target);
@@ -22,7 +25,12 @@ export function cgProductGradient(dy: Tensor, ctx: GradientContext<"CGProduct">)
     const inputs = [...ctx.inputs];
     inputs[targetIndex] = dy;
     inputs[s] = engine.makeTensor([], [0], dy.dtype);
-    grads[s] = engine.runKernel("CGProduct", inputs, { plan, target: operand, batch, perItemWeights });
+    grads[s] = engine.runKernel("CGProduct", inputs, {
+      plan,
+      target: operand,
+      batch,
+      perItemWeights,
+    });
   });
   if (grads.some((g, i) => g !== null && g.dtype !== (ctx.inputs[i] as Tensor).dtype)) {
     throw new ArgumentError("CGProduct gradient: dtype changed");

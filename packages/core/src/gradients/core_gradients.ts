@@ -4,9 +4,13 @@
  *
  * @module
  */
-import { cast } from "../ops/elementwise.js";
+
+import { isFloatDType } from "../dtype.js";
+import type { KernelAttrs } from "../kernels.js";
+import { zerosLike } from "../ops/creation.js";
 import {
   add,
+  cast,
   cos,
   div,
   equal,
@@ -23,13 +27,10 @@ import {
   sub,
   where,
 } from "../ops/elementwise.js";
-import { zerosLike } from "../ops/creation.js";
 import { matmul } from "../ops/linalg.js";
 import { broadcastTo, sum, sumTo } from "../ops/reduce.js";
 import { gather, pad, reshape, segmentSum, slice, split, transpose } from "../ops/shape_ops.js";
-import { isFloatDType } from "../dtype.js";
-import type { KernelAttrs } from "../kernels.js";
-import { type GradientConfig, type GradientContext, defineGradient } from "../registry.js";
+import { defineGradient, type GradientConfig, type GradientContext } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 import { cgProductGradient } from "./cg_product.js";
 import { SPHERICAL_HARMONICS_GRADIENTS } from "./spherical_harmonics.js";
@@ -124,7 +125,10 @@ function reduceGrad(dy: Tensor, ctx: GradientContext<"Reduce">): [Tensor | null]
   return [mul(g, div(mask, count))];
 }
 
-function matmulGrad(dy: Tensor, ctx: GradientContext<"BatchMatMul">): [Tensor | null, Tensor | null] {
+function matmulGrad(
+  dy: Tensor,
+  ctx: GradientContext<"BatchMatMul">,
+): [Tensor | null, Tensor | null] {
   const a = ctx.inputs[0] as Tensor;
   const b = ctx.inputs[1] as Tensor;
   const { transposeA: tA, transposeB: tB } = ctx.attrs;
@@ -173,33 +177,54 @@ export const CORE_GRADIENTS: readonly GradientConfig[] = [
   defineGradient("Binary", binaryGrad),
   defineGradient("Compare", () => [null, null]),
   defineGradient("Where", (dy, ctx: GradientContext<"Where">) => {
-      const [cond, a, b] = ctx.inputs as [Tensor, Tensor, Tensor];
-      if (!isFloatDType(a.dtype)) return [null, null, null];
-      return [null, sumTo(where(cond, dy, 0), a.shape), sumTo(where(cond, 0, dy), b.shape)];
+    const [cond, a, b] = ctx.inputs as [Tensor, Tensor, Tensor];
+    if (!isFloatDType(a.dtype)) return [null, null, null];
+    return [null, sumTo(where(cond, dy, 0), a.shape), sumTo(where(cond, 0, dy), b.shape)];
   }),
   defineGradient("Reduce", reduceGrad),
   defineGradient("BroadcastTo", (dy, ctx) => [sumTo(dy, (ctx.inputs[0] as Tensor).shape)]),
   defineGradient("BatchMatMul", matmulGrad),
-  defineGradient("Transpose", (dy, ctx: GradientContext<"Transpose">) => [transpose(dy, inversePermutation(ctx.attrs.perm))]),
+  defineGradient("Transpose", (dy, ctx: GradientContext<"Transpose">) => [
+    transpose(dy, inversePermutation(ctx.attrs.perm)),
+  ]),
   defineGradient("Slice", (dy, ctx: GradientContext<"Slice">) => {
-      const x = ctx.inputs[0] as Tensor;
-      const { begin, size } = ctx.attrs;
-      return [pad(dy, x.shape.map((d, i) => [begin[i] as number, d - (begin[i] as number) - (size[i] as number)] as const))];
+    const x = ctx.inputs[0] as Tensor;
+    const { begin, size } = ctx.attrs;
+    return [
+      pad(
+        dy,
+        x.shape.map(
+          (d, i) => [begin[i] as number, d - (begin[i] as number) - (size[i] as number)] as const,
+        ),
+      ),
+    ];
   }),
   defineGradient("Pad", (dy, ctx: GradientContext<"Pad">) => {
-      const x = ctx.inputs[0] as Tensor;
-      return [slice(dy, ctx.attrs.paddings.map(([before]) => before), x.shape)];
+    const x = ctx.inputs[0] as Tensor;
+    return [
+      slice(
+        dy,
+        ctx.attrs.paddings.map(([before]) => before),
+        x.shape,
+      ),
+    ];
   }),
   defineGradient("Concat", (dy, ctx: GradientContext<"Concat">) =>
-      split(dy, ctx.inputs.map((t) => t.shape[ctx.attrs.axis] as number), ctx.attrs.axis),
+    split(
+      dy,
+      ctx.inputs.map((t) => t.shape[ctx.attrs.axis] as number),
+      ctx.attrs.axis,
+    ),
   ),
   defineGradient("Gather", gatherGrad),
   defineGradient("SegmentSum", (dy, ctx) => [gather(dy, ctx.inputs[1] as Tensor, 0), null]),
   defineGradient("Cast", (dy, ctx: GradientContext<"Cast">) => {
-      const x = ctx.inputs[0] as Tensor;
-      return [isFloatDType(x.dtype) && isFloatDType(ctx.attrs.dtype) ? cast(dy, x.dtype) : null];
+    const x = ctx.inputs[0] as Tensor;
+    return [isFloatDType(x.dtype) && isFloatDType(ctx.attrs.dtype) ? cast(dy, x.dtype) : null];
   }),
-  defineGradient("Reshape", (dy, ctx) => [reshape(dy, (ctx.attrs as { shape: readonly number[] }).shape)]),
+  defineGradient("Reshape", (dy, ctx) => [
+    reshape(dy, (ctx.attrs as { shape: readonly number[] }).shape),
+  ]),
   defineGradient("CGProduct", cgProductGradient),
   ...SPHERICAL_HARMONICS_GRADIENTS,
 ];

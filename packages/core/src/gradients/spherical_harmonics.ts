@@ -15,7 +15,7 @@ import { mul } from "../ops/elementwise.js";
 import { matmul } from "../ops/linalg.js";
 import { sum } from "../ops/reduce.js";
 import { reshape } from "../ops/shape_ops.js";
-import { type GradientConfig, type GradientContext, defineGradient } from "../registry.js";
+import { defineGradient, type GradientConfig, type GradientContext } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 
 /** A homogeneous-or-not polynomial in x, y, z of degree <= d, dense by exponents `(a, b, c)`. */

@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { type DType, type TypedArray, dtypeOfArray } from "../dtype.js";
+import { type DType, dtypeOfArray, type TypedArray } from "../dtype.js";
 import type { Engine } from "../engine.js";
 import { ArgumentError } from "../errors.js";
 import { Random } from "../random.js";
-import { type Shape, assertValidShape, sizeOf } from "../shape.js";
+import { assertValidShape, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { floatDtype } from "./validate.js";
 
@@ -81,7 +81,11 @@ export function full(engine: Engine, shape: Shape, value: number, dtype?: DType)
   const d = floatDtype(engine, dtype);
   const n = sizeOf(shape);
   const values =
-    d === "float64" ? new Float64Array(n) : d === "float32" ? new Float32Array(n) : new Int32Array(n);
+    d === "float64"
+      ? new Float64Array(n)
+      : d === "float32"
+        ? new Float32Array(n)
+        : new Int32Array(n);
   if (value !== 0) values.fill(value);
   return engine.makeTensor(values, shape, d);
 }
@@ -147,7 +151,12 @@ function rngOf(source: RandomSource): Random {
 export function randomNormal(
   engine: Engine,
   shape: Shape,
-  options: { readonly seed: RandomSource; readonly mean?: number; readonly std?: number; readonly dtype?: DType },
+  options: {
+    readonly seed: RandomSource;
+    readonly mean?: number;
+    readonly std?: number;
+    readonly dtype?: DType;
+  },
 ): Tensor {
   assertValidShape(shape);
   const rng = rngOf(options.seed);
@@ -162,7 +171,12 @@ export function randomNormal(
 export function randomUniform(
   engine: Engine,
   shape: Shape,
-  options: { readonly seed: RandomSource; readonly low?: number; readonly high?: number; readonly dtype?: DType },
+  options: {
+    readonly seed: RandomSource;
+    readonly low?: number;
+    readonly high?: number;
+    readonly dtype?: DType;
+  },
 ): Tensor {
   assertValidShape(shape);
   const rng = rngOf(options.seed);

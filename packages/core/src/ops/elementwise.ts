@@ -10,11 +10,11 @@ import type { BinaryKernel, ComparisonKernel, UnaryKernel } from "../kernels.js"
 import { broadcastShapes } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import {
-  type TensorLike,
   assertFloat,
   assertInt,
   assertSameDtype,
   engineOf,
+  type TensorLike,
   toTensors,
 } from "./validate.js";
 
@@ -100,8 +100,7 @@ export const lessEqual = (a: TensorLike, b: TensorLike): Tensor => compare("Less
 /** `a > b` as int32 0/1. */
 export const greater = (a: TensorLike, b: TensorLike): Tensor => compare("Greater", a, b);
 /** `a >= b` as int32 0/1. */
-export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor =>
-  compare("GreaterEqual", a, b);
+export const greaterEqual = (a: TensorLike, b: TensorLike): Tensor => compare("GreaterEqual", a, b);
 
 /**
  * Picks `a` where `cond` is non-zero and `b` elsewhere; all three broadcast together.

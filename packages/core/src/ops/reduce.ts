@@ -5,11 +5,18 @@
  */
 import { ShapeError } from "../errors.js";
 import type { ReductionKernel } from "../kernels.js";
-import { type Shape, broadcastShapes, broadcastedAxes, formatShape, normalizeAxes, shapesEqual } from "../shape.js";
+import {
+  broadcastedAxes,
+  broadcastShapes,
+  formatShape,
+  normalizeAxes,
+  type Shape,
+  shapesEqual,
+} from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { div } from "./elementwise.js";
-import { engineOf } from "./validate.js";
 import { reshape } from "./shape_ops.js";
+import { engineOf } from "./validate.js";
 
 function keptShape(shape: Shape, axes: readonly number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -27,7 +34,9 @@ function reduce(
   if (op !== "Sum") {
     for (const a of ax) {
       if (x.shape[a] === 0) {
-        throw new ShapeError(`${name}: cannot reduce the empty axis ${a} of ${formatShape(x.shape)}`);
+        throw new ShapeError(
+          `${name}: cannot reduce the empty axis ${a} of ${formatShape(x.shape)}`,
+        );
       }
     }
   }
@@ -67,7 +76,9 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const engine = engineOf("broadcastTo", [x]);
   const b = broadcastShapes(x.shape, shape, "broadcastTo");
   if (!shapesEqual(b, shape)) {
-    throw new ShapeError(`broadcastTo: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`);
+    throw new ShapeError(
+      `broadcastTo: ${formatShape(x.shape)} cannot be broadcast to ${formatShape(shape)}`,
+    );
   }
   if (shapesEqual(x.shape, shape)) return x;
   return engine.runKernel("BroadcastTo", [x], { shape: [...shape] });
@@ -82,7 +93,9 @@ export function sumTo(x: Tensor, shape: Shape): Tensor {
   if (shapesEqual(x.shape, shape)) return x;
   const b = broadcastShapes(shape, x.shape, "sumTo");
   if (!shapesEqual(b, x.shape)) {
-    throw new ShapeError(`sumTo: ${formatShape(x.shape)} cannot be summed to ${formatShape(shape)}`);
+    throw new ShapeError(
+      `sumTo: ${formatShape(x.shape)} cannot be summed to ${formatShape(shape)}`,
+    );
   }
   const axes = broadcastedAxes(shape, x.shape);
   return reshape(sum(x, axes), shape);

@@ -5,7 +5,7 @@
  * @module
  */
 import { ArgumentError, ShapeError } from "../errors.js";
-import { type Shape, assertValidShape, formatShape, normalizeAxis, sizeOf } from "../shape.js";
+import { assertValidShape, formatShape, normalizeAxis, type Shape, sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { assertInt, assertNonNegativeInt, engineOf } from "./validate.js";
 
@@ -24,7 +24,9 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
     }
     const known = sizeOf(target.filter((d) => d !== -1));
     if (known === 0 || x.size % known !== 0) {
-      throw new ShapeError(`reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`);
+      throw new ShapeError(
+        `reshape: cannot reshape ${formatShape(x.shape)} to ${formatShape(shape)}`,
+      );
     }
     target[inferred] = x.size / known;
   }
@@ -47,11 +49,20 @@ export function expandDims(x: Tensor, axis: number): Tensor {
 
 /** Removes axes of size 1 (all of them when `axes` is omitted). */
 export function squeeze(x: Tensor, axes?: readonly number[]): Tensor {
-  const drop = axes === undefined ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0) : axes.map((a) => normalizeAxis(a, x.rank, "squeeze"));
+  const drop =
+    axes === undefined
+      ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+      : axes.map((a) => normalizeAxis(a, x.rank, "squeeze"));
   for (const a of drop) {
-    if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`);
+    if (x.shape[a] !== 1)
+      throw new ShapeError(
+        `squeeze: axis ${a} of ${formatShape(x.shape)} has size ${x.shape[a]}, not 1`,
+      );
   }
-  return reshape(x, x.shape.filter((_, i) => !drop.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !drop.includes(i)),
+  );
 }
 
 /**
@@ -63,8 +74,14 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
   const engine = engineOf("transpose", [x]);
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   const seen = new Set(p);
-  if (p.length !== x.rank || seen.size !== x.rank || p.some((a) => !Number.isInteger(a) || a < 0 || a >= x.rank)) {
-    throw new ArgumentError(`transpose: [${p.join(", ")}] is not a permutation of the ${x.rank} axes of ${formatShape(x.shape)}`);
+  if (
+    p.length !== x.rank ||
+    seen.size !== x.rank ||
+    p.some((a) => !Number.isInteger(a) || a < 0 || a >= x.rank)
+  ) {
+    throw new ArgumentError(
+      `transpose: [${p.join(", ")}] is not a permutation of the ${x.rank} axes of ${formatShape(x.shape)}`,
+    );
   }
   if (p.every((a, i) => a === i)) return x;
   return engine.runKernel("Transpose", [x], { perm: [...p] });
@@ -72,7 +89,8 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
 
 /** Swaps the last two axes. */
 export function matrixTranspose(x: Tensor): Tensor {
-  if (x.rank < 2) throw new ShapeError(`matrixTranspose: needs rank >= 2, got ${formatShape(x.shape)}`);
+  if (x.rank < 2)
+    throw new ShapeError(`matrixTranspose: needs rank >= 2, got ${formatShape(x.shape)}`);
   const perm = x.shape.map((_, i) => i);
   perm[x.rank - 1] = x.rank - 2;
   perm[x.rank - 2] = x.rank - 1;
@@ -87,7 +105,9 @@ export function matrixTranspose(x: Tensor): Tensor {
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
   const engine = engineOf("slice", [x]);
   if (begin.length !== x.rank || (size !== undefined && size.length !== x.rank)) {
-    throw new ShapeError(`slice: begin and size need ${x.rank} entries for ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `slice: begin and size need ${x.rank} entries for ${formatShape(x.shape)}`,
+    );
   }
   const sz = begin.map((b, i) => {
     const s = size?.[i] ?? -1;
@@ -96,7 +116,13 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   for (let i = 0; i < x.rank; i++) {
     const b = begin[i] as number;
     const s = sz[i] as number;
-    if (!Number.isInteger(b) || !Number.isInteger(s) || b < 0 || s < 0 || b + s > (x.shape[i] as number)) {
+    if (
+      !Number.isInteger(b) ||
+      !Number.isInteger(s) ||
+      b < 0 ||
+      s < 0 ||
+      b + s > (x.shape[i] as number)
+    ) {
       throw new ShapeError(
         `slice: box [${b}, ${b + s}) leaves axis ${i} of ${formatShape(x.shape)}`,
       );
@@ -116,7 +142,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = tensors[0] as Tensor;
   const a = normalizeAxis(axis, first.rank, "concat");
   for (const t of tensors) {
-    if (t.dtype !== first.dtype) throw new ShapeError(`concat: dtypes differ: ${first.dtype} and ${t.dtype}`);
+    if (t.dtype !== first.dtype)
+      throw new ShapeError(`concat: dtypes differ: ${first.dtype} and ${t.dtype}`);
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
       throw new ShapeError(
         `concat: shapes ${formatShape(first.shape)} and ${formatShape(t.shape)} differ outside axis ${a}`,
@@ -132,7 +159,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = tensors[0];
   if (first === undefined) throw new ArgumentError("stack: expected at least one tensor");
   const a = normalizeAxis(axis, first.rank + 1, "stack");
-  return concat(tensors.map((t) => expandDims(t, a)), a);
+  return concat(
+    tensors.map((t) => expandDims(t, a)),
+    a,
+  );
 }
 
 /** Splits `x` along `axis` into pieces of the given sizes. */
@@ -140,7 +170,9 @@ export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
   const a = normalizeAxis(axis, x.rank, "split");
   const total = sizes.reduce((s, v) => s + v, 0);
   if (total !== x.shape[a]) {
-    throw new ShapeError(`split: sizes [${sizes.join(", ")}] add to ${total}, but axis ${a} of ${formatShape(x.shape)} has ${x.shape[a]}`);
+    throw new ShapeError(
+      `split: sizes [${sizes.join(", ")}] add to ${total}, but axis ${a} of ${formatShape(x.shape)} has ${x.shape[a]}`,
+    );
   }
   let offset = 0;
   return sizes.map((s) => {
@@ -156,17 +188,26 @@ export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
  *
  * @throws {ArgumentError} when paddings are negative or do not match the rank.
  */
-export function pad(x: Tensor, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+export function pad(
+  x: Tensor,
+  paddings: readonly (readonly [number, number])[],
+  value = 0,
+): Tensor {
   const engine = engineOf("pad", [x]);
   if (paddings.length !== x.rank) {
-    throw new ArgumentError(`pad: needs ${x.rank} [before, after] pairs for ${formatShape(x.shape)}, got ${paddings.length}`);
+    throw new ArgumentError(
+      `pad: needs ${x.rank} [before, after] pairs for ${formatShape(x.shape)}, got ${paddings.length}`,
+    );
   }
   for (const [b, a] of paddings) {
     assertNonNegativeInt("pad", "padding", b);
     assertNonNegativeInt("pad", "padding", a);
   }
   if (paddings.every(([b, a]) => b === 0 && a === 0)) return x;
-  return engine.runKernel("Pad", [x], { paddings: paddings.map(([b, a]) => [b, a] as const), value });
+  return engine.runKernel("Pad", [x], {
+    paddings: paddings.map(([b, a]) => [b, a] as const),
+    value,
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { add, mul } from "../ops/elementwise.js";
 import { sum } from "../ops/reduce.js";
 import { Random } from "../random.js";
 import type { Tensor } from "../tensor.js";
-import { type Tolerance, expectClose } from "./assertions.js";
+import { expectClose, type Tolerance } from "./assertions.js";
 
 /** A function of tensors with a tensor result, as differentiated by the checker. */
 export type TensorFunction = (...xs: Tensor[]) => Tensor;

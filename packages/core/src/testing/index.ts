@@ -10,16 +10,16 @@
 export {
   AssertionError,
   type ExpectCloseOptions,
-  type Numeric,
-  type Tolerance,
   expectClose,
   formatValues,
+  type Numeric,
+  type Tolerance,
 } from "./assertions.js";
 export {
+  checkGradients,
   type GradientCheckOptions,
   type GradientCheckReport,
-  type TensorFunction,
-  checkGradients,
   numericalGradients,
+  type TensorFunction,
 } from "./gradcheck.js";
 export { expectNoLeaks } from "./leaks.js";

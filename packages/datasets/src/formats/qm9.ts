@@ -11,8 +11,8 @@
 import { createReadStream } from "node:fs";
 import { extract } from "tar-stream";
 import unbzip2 from "unbzip2-stream";
-import { DatasetError, datasetError } from "../errors.js";
 import { atomicNumber } from "../elements.js";
+import { DatasetError, datasetError } from "../errors.js";
 import { parseCount, parseReal } from "../internal/numbers.js";
 
 /** Names of the 15 properties of the QM9 property line, in file order, original units. */

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import { datasetError } from "../errors.js";
+
 import { atomicNumber } from "../elements.js";
+import { datasetError } from "../errors.js";
 import { parseCount, parseReal } from "../internal/numbers.js";
 import { textLines } from "./xyz.js";
 

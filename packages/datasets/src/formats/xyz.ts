@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { datasetError } from "../errors.js";
+
 import { atomicNumber } from "../elements.js";
+import { datasetError } from "../errors.js";
 import { parseCount, parseReal } from "../internal/numbers.js";
 
 /** One frame of an XYZ file. */

@@ -3,7 +3,7 @@
  * `.npz` and extended XYZ).
  */
 import { datasetError } from "../errors.js";
-import { type NpyArray, readNpz, npzKeys } from "../formats/npy.js";
+import { type NpyArray, npzKeys, readNpz } from "../formats/npy.js";
 import type { XyzFrame } from "../formats/xyz.js";
 import { PackedAtomsDataset, uniformOffsets } from "../packed.js";
 import { type EnergyUnit, energyConversionFactor } from "../units.js";

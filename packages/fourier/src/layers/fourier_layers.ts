@@ -6,7 +6,7 @@
  */
 import { type Engine, type FloatDType, Random, type Tensor } from "@covnet/core";
 import { Module, type Parameter } from "@covnet/nn";
-import { type QuadraticPlan, fourierQuadratic } from "../quadratic.js";
+import { fourierQuadratic, type QuadraticPlan } from "../quadratic.js";
 import {
   type FourierBasis,
   filterLayout,
