@@ -45,7 +45,8 @@ export type ScopeResult =
   | boolean
   | null
   | undefined
-  | undefined;
+  // biome-ignore lint/suspicious/noConfusingVoidType: scope callbacks that return nothing are typed `() => void`.
+  | void;
 
 /**
  * Runs kernels of one backend and keeps the books: reference counts of storage, scopes that
