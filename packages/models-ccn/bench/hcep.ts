@@ -8,8 +8,8 @@
  * `all` uses every molecule). `budget` stops training after that many seconds (default none).
  */
 import { cpus } from "node:os";
-import { createContainer, initEngine } from "@covnet/core";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import { createContainer, initEngine } from "@covnet/core";
 import { loadGraphDataset } from "@covnet/datasets";
 import { evaluateCcn, trainCcn } from "../src/index.js";
 

@@ -5,24 +5,24 @@
  */
 import {
   ArgumentError,
+  concat,
+  div,
   type Engine,
   type FloatDType,
-  Random,
-  type Tensor,
-  concat,
   gather,
-  div,
   mul,
   pad,
+  Random,
   reshape,
   segmentSum,
   sum,
+  type Tensor,
 } from "@covnet/core";
-import { type Activation, Linear, MLP, Module, ModuleList, activate } from "@covnet/nn";
+import { type Activation, activate, Linear, MLP, Module, ModuleList } from "@covnet/nn";
 import {
-  type Reduction,
   diagonal,
   enumerateReductions,
+  type Reduction,
   reduceAllAdjacencyProduct,
   summedBlocks,
 } from "@covnet/permutation";

@@ -4,8 +4,8 @@
  * @module
  */
 import { ArgumentError, type Engine, type FloatDType, Random } from "@covnet/core";
-import { type GraphDataset, type MolecularGraph, loadGraphDataset } from "@covnet/datasets";
-import { Adam, Trainer, mseLoss } from "@covnet/nn";
+import { type GraphDataset, loadGraphDataset, type MolecularGraph } from "@covnet/datasets";
+import { Adam, mseLoss, Trainer } from "@covnet/nn";
 import { type CcnBatch, prepareBatch } from "./graph_batch.js";
 import { CCN } from "./model.js";
 

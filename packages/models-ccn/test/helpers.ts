@@ -1,5 +1,5 @@
-import { type Engine, createContainer, initEngine } from "@covnet/core";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import { createContainer, type Engine, initEngine } from "@covnet/core";
 import type { MolecularGraph } from "@covnet/datasets";
 
 /** A fresh engine on the CPU backend. */

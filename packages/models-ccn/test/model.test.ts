@@ -1,4 +1,4 @@
-import { Random, type Engine } from "@covnet/core";
+import { type Engine, Random } from "@covnet/core";
 import { smilesToGraph } from "@covnet/datasets";
 import { countReductions } from "@covnet/permutation";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ArgumentError, type DType, type Engine, type Tensor, gather, pad } from "@covnet/core";
+import { ArgumentError, type DType, type Engine, gather, pad, type Tensor } from "@covnet/core";
 import type { Permutation } from "@covnet/groups";
 import { fieldShape } from "./ops.js";
 

@@ -8,12 +8,12 @@ import {
   ArgumentError,
   type DType,
   type Engine,
-  type Tensor,
   gather,
   pad,
   reshape,
+  type Tensor,
 } from "@covnet/core";
-import { type ReceptiveField, checkField } from "./action.js";
+import { checkField, type ReceptiveField } from "./action.js";
 
 /**
  * The receptive fields of a batch, padded to a common size `size`. Position `i < fields[b].length`

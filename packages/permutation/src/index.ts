@@ -9,6 +9,6 @@
 export * from "./action.js";
 export * from "./batch.js";
 export * from "./linear.js";
+export * from "./mixed.js";
 export * from "./ops.js";
 export * from "./partitions.js";
-export * from "./mixed.js";

@@ -5,17 +5,17 @@
  */
 import {
   ArgumentError,
+  concat,
   type Engine,
   type FloatDType,
-  type Random,
-  ShapeError,
-  type Tensor,
-  concat,
   formatShape,
   matmul,
   mul,
+  type Random,
   randomNormal,
   reshape,
+  ShapeError,
+  type Tensor,
 } from "@covnet/core";
 import { fieldShape, partitionMap } from "./ops.js";
 import { type SetPartition, setPartitions } from "./partitions.js";

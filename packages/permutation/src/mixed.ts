@@ -12,8 +12,6 @@
  */
 import {
   ArgumentError,
-  ShapeError,
-  type Tensor,
   add,
   broadcastTo,
   concat,
@@ -22,11 +20,13 @@ import {
   matmul,
   mul,
   reshape,
+  ShapeError,
   sum,
+  type Tensor,
   transpose,
 } from "@covnet/core";
 import type { LabelSpec } from "./internal/indexing.js";
-import { contractPair, fieldShape, partitionMap, reductionSpec, summedBlocks } from "./ops.js";
+import { contractPair, fieldShape, partitionMap, reductionSpec } from "./ops.js";
 import type { Reduction } from "./partitions.js";
 
 /** One expansion shared by several reductions, with their partial reductions of `x`. */

@@ -10,8 +10,6 @@
  */
 import {
   ArgumentError,
-  ShapeError,
-  type Tensor,
   add,
   concat,
   formatShape,
@@ -19,9 +17,11 @@ import {
   matmul,
   mul,
   reshape,
+  ShapeError,
   segmentSum,
   stack,
   sum,
+  type Tensor,
   transpose,
 } from "@covnet/core";
 import { type LabelSpec, partitionTable } from "./internal/indexing.js";

@@ -1,4 +1,4 @@
-import { type Engine, type Tensor, slice, reshape } from "@covnet/core";
+import { type Engine, reshape, slice, type Tensor } from "@covnet/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ChildRef, FieldBatch, promote, promoteAndStack } from "../src/index.js";
 import { cpuEngine, maxDiff, randomTensor } from "./helpers.js";

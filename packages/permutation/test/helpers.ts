@@ -1,5 +1,5 @@
-import { type Engine, Random, type Tensor, createContainer, initEngine } from "@covnet/core";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import { createContainer, type Engine, initEngine, Random, type Tensor } from "@covnet/core";
 
 /** A fresh float64 engine on the CPU backend. */
 export async function cpuEngine(): Promise<Engine> {

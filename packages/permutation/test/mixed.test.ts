@@ -1,4 +1,4 @@
-import { type Engine, type Tensor, matmul, reshape } from "@covnet/core";
+import { type Engine, matmul, reshape, type Tensor } from "@covnet/core";
 import { checkGradients } from "@covnet/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {

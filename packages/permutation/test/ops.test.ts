@@ -1,11 +1,11 @@
-import { type Engine, type Tensor, concat, matmul, mul, sum, transpose } from "@covnet/core";
+import { concat, type Engine, matmul, mul, sum, type Tensor, transpose } from "@covnet/core";
 import { checkGradients } from "@covnet/core/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  EquivariantLinearMap,
   adjacencyProduct,
   bellNumber,
   diagonal,
+  EquivariantLinearMap,
   enumerateReductions,
   formatReduction,
   hadamard,
