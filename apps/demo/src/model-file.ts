@@ -5,62 +5,22 @@
  * @module
  */
 import { type Engine, type FloatDType, Random } from "@covnet/core";
-import { Cormorant, type CormorantConfig } from "@covnet/models-cormorant/browser";
+import {
+  CONVENTION_VERSION,
+  Cormorant,
+  EXPORT_FORMAT,
+  type ExportedCormorant,
+  type ExportedFrame,
+  type ExportedTensor,
+} from "@covnet/models-cormorant/browser";
 
-/** Format tag of an exported model file. */
-export const EXPORT_FORMAT = "covnet-cormorant-export";
-
-/**
- * Basis, phase and ordering conventions this demo's network code uses. It must equal
- * `CONVENTION_VERSION` of `@covnet/models-cormorant`, which a unit test checks.
- */
-export const CONVENTION_VERSION = "covnet-so3-real-v1";
-
-/** One parameter tensor as exported. */
-export interface ExportedTensor {
-  readonly shape: readonly number[];
-  /** Base64 of little-endian float32 values, or the values themselves. */
-  readonly data: string | readonly number[];
-}
+/** Contents of a model file written by `covnet export`. */
+export type ModelFile = ExportedCormorant;
 
 /** One reference frame stored with the model. */
-export interface ReferenceFrame {
-  /** Index of the frame in its dataset. */
-  readonly index: number;
-  readonly charges: readonly number[];
-  /** `[atoms * 3]`, Angstrom. */
-  readonly positions: readonly number[];
-  /** Reference energy in the dataset's energy unit. */
-  readonly energy?: number;
-  /** Reference forces `[atoms * 3]` in the dataset's force unit. */
-  readonly forces?: readonly number[];
-}
+export type ReferenceFrame = ExportedFrame;
 
-/** Contents of an exported model file (`formatVersion` 1). */
-export interface ModelFile {
-  readonly format: typeof EXPORT_FORMAT;
-  readonly formatVersion: 1;
-  readonly conventionVersion: string;
-  readonly config: CormorantConfig;
-  readonly dtype: FloatDType;
-  readonly energyStatistics: {
-    readonly scale: number;
-    readonly offsets: Readonly<Record<string, number>>;
-  };
-  /** Units of the predictions, such as kcal/mol, angstrom and kcal/mol/A. */
-  readonly units: { readonly energy: string; readonly length: string; readonly forces: string };
-  readonly dataset: { readonly id: string; readonly target?: string };
-  readonly metrics?: Readonly<Record<string, unknown>>;
-  readonly weights: {
-    readonly encoding: "float32-base64" | "numbers";
-    readonly tensors: Readonly<Record<string, ExportedTensor>>;
-  };
-  readonly frames?: {
-    readonly dataset: string;
-    readonly units: { readonly energy?: string; readonly forces?: string; readonly length: string };
-    readonly items: readonly ReferenceFrame[];
-  };
-}
+export { CONVENTION_VERSION, EXPORT_FORMAT, type ExportedTensor };
 
 /** A model file that cannot be used, with the name of the file. */
 export class ModelFileError extends Error {

@@ -8,6 +8,7 @@ import { loadDataset, neighborList } from "@covnet/datasets";
 import {
   CONVENTION_VERSION,
   Cormorant,
+  type ExportedCormorant,
   MODEL_FORMAT,
   type SavedCormorant,
   saveCormorant,
@@ -16,7 +17,6 @@ import {
 import type { StateDict } from "@covnet/nn";
 import { describe, expect, it } from "vitest";
 import {
-  type ExportedCormorant,
   encodeFloat32Base64,
   exportCormorant,
   parseFrameSelection,

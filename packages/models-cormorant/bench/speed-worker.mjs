@@ -2,8 +2,18 @@
 // (same seed), and for each request computes the energy-and-force loss gradient of its share of
 // the batch, returning the gradients as transferable typed arrays.
 import { parentPort, workerData } from "node:worker_threads";
-import { Random, add, createContainer, initEngine, mean, mul, square, sub, valueAndGrads } from "@covnet/core";
 import { cpuBackendModule } from "@covnet/backend-cpu";
+import {
+  add,
+  createContainer,
+  initEngine,
+  mean,
+  mul,
+  Random,
+  square,
+  sub,
+  valueAndGrads,
+} from "@covnet/core";
 import { loadDataset, makeBatch } from "@covnet/datasets";
 import { Cormorant, toAtomsInput } from "@covnet/models-cormorant";
 
@@ -28,6 +38,9 @@ parentPort.on("message", () => {
     }, params);
     return grads.map((g) => g.dataSync());
   });
-  parentPort.postMessage(grads, grads.map((g) => g.buffer));
+  parentPort.postMessage(
+    grads,
+    grads.map((g) => g.buffer),
+  );
 });
 parentPort.postMessage("ready");

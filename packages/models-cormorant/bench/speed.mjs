@@ -91,7 +91,11 @@ async function measureTwoThreads(dtype) {
   const workers = [0, 1].map(
     (w) =>
       new Worker(new URL("./speed-worker.mjs", import.meta.url), {
-        workerData: { dtype, config, indices: Array.from({ length: half }, (_, i) => w * half + i) },
+        workerData: {
+          dtype,
+          config,
+          indices: Array.from({ length: half }, (_, i) => w * half + i),
+        },
       }),
   );
   const next = (worker) => new Promise((resolve) => worker.once("message", resolve));

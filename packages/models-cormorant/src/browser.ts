@@ -5,5 +5,6 @@
  * @module
  */
 export * from "./config.js";
+export * from "./export_format.js";
 export * from "./input.js";
 export * from "./model.js";

@@ -10,10 +10,8 @@ import { fileURLToPath } from "node:url";
 import { ArgumentError, type Engine, type FloatDType, Random } from "@covnet/core";
 import type { StateDict } from "@covnet/nn";
 import type { CormorantConfig } from "./config.js";
+import { CONVENTION_VERSION } from "./export_format.js";
 import { Cormorant } from "./model.js";
-
-/** Version of the basis, phase and ordering conventions that saved weights depend on. */
-export const CONVENTION_VERSION = "covnet-so3-real-v1";
 
 /** File format tag of a saved Cormorant model. */
 export const MODEL_FORMAT = "covnet-cormorant-model";

@@ -7,6 +7,7 @@
 
 export * from "./checkpoint.js";
 export * from "./config.js";
+export * from "./export_format.js";
 export * from "./input.js";
 export * from "./model.js";
 export * from "./training.js";

@@ -30,13 +30,9 @@ import {
   type StateDict,
   Trainer,
 } from "@covnet/nn";
-import {
-  CONVENTION_VERSION,
-  MODEL_FORMAT,
-  type SavedCormorant,
-  saveCormorant,
-} from "./checkpoint.js";
+import { MODEL_FORMAT, type SavedCormorant, saveCormorant } from "./checkpoint.js";
 import type { CormorantConfig } from "./config.js";
+import { CONVENTION_VERSION } from "./export_format.js";
 import { type AtomsInput, toAtomsInput } from "./input.js";
 import { Cormorant } from "./model.js";
 

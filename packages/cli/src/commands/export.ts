@@ -28,65 +28,20 @@ import { dirname } from "node:path";
 import { loadDataset } from "@covnet/datasets";
 import {
   CONVENTION_VERSION,
-  type CormorantConfig,
+  EXPORT_FORMAT,
+  type ExportedCormorant,
+  type ExportedFrame,
+  type ExportedTensor,
   readSavedCormorant,
   resolveModelPath,
   type SavedCormorant,
+  WEIGHT_ENCODINGS,
+  type WeightEncoding,
 } from "@covnet/models-cormorant";
 import { Command, Options } from "@effect/cli";
 import { Effect, Option } from "effect";
 import { CliError, emitJson, say } from "../runtime.js";
 import { jsonOption } from "./options.js";
-
-/** Format tag of an exported model file. */
-export const EXPORT_FORMAT = "covnet-cormorant-export";
-
-/** Weight encodings of an export: base64 of little-endian float32, or JSON numbers. */
-export const WEIGHT_ENCODINGS = ["float32-base64", "numbers"] as const;
-
-/** A weight encoding of an exported model. */
-export type WeightEncoding = (typeof WEIGHT_ENCODINGS)[number];
-
-/** One exported parameter tensor. */
-export interface ExportedTensor {
-  readonly shape: readonly number[];
-  /** Base64 of little-endian float32 values, or the values themselves. */
-  readonly data: string | readonly number[];
-}
-
-/** One reference frame of a dataset. */
-export interface ExportedFrame {
-  /** Index of the frame in the dataset. */
-  readonly index: number;
-  readonly charges: readonly number[];
-  /** `[atoms * 3]`, Angstrom. */
-  readonly positions: readonly number[];
-  readonly energy?: number;
-  /** `[atoms * 3]`, in the dataset's force unit. */
-  readonly forces?: readonly number[];
-}
-
-/** Contents of an exported model file. */
-export interface ExportedCormorant {
-  readonly format: typeof EXPORT_FORMAT;
-  readonly formatVersion: 1;
-  readonly conventionVersion: string;
-  readonly config: CormorantConfig;
-  readonly dtype: SavedCormorant["dtype"];
-  readonly energyStatistics: SavedCormorant["energyStatistics"];
-  readonly units: SavedCormorant["units"];
-  readonly dataset: SavedCormorant["dataset"];
-  readonly metrics?: SavedCormorant["metrics"];
-  readonly weights: {
-    readonly encoding: WeightEncoding;
-    readonly tensors: Readonly<Record<string, ExportedTensor>>;
-  };
-  readonly frames?: {
-    readonly dataset: string;
-    readonly units: { readonly energy?: string; readonly forces?: string; readonly length: string };
-    readonly items: readonly ExportedFrame[];
-  };
-}
 
 /** Encodes values as base64 of little-endian float32. */
 export function encodeFloat32Base64(values: ArrayLike<number>): string {
