@@ -207,7 +207,7 @@ export function vjp(
   };
 }
 
-/** A constant copy of `x` for autodiff: gradients do not flow through it. */
+/** Returns a constant copy of `x` for autodiff, through which gradients do not flow. */
 export function stopGradient(x: Tensor): Tensor {
   return engineOf("stopGradient", [x]).detach(x);
 }

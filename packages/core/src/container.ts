@@ -90,7 +90,7 @@ export function bindNamed<T>(
   options.bind(token).toConstantValue(value);
 }
 
-/** A `ContainerModule` that registers a backend descriptor. */
+/** Creates a `ContainerModule` that registers a backend descriptor. */
 export function backendModule(descriptor: BackendDescriptor): ContainerModule {
   return new ContainerModule((options) => {
     bindNamed(options, "backend", TOKENS.Backend, descriptor.name, descriptor);
@@ -98,9 +98,9 @@ export function backendModule(descriptor: BackendDescriptor): ContainerModule {
 }
 
 /**
- * A `ContainerModule` that adds kernels, for example a user's own kernel for an existing backend.
- * They are registered when an engine on that backend is initialised; a kernel that the backend
- * already implements is a {@link DuplicateRegistrationError} then.
+ * Creates a `ContainerModule` that adds kernels, for example a user's own kernel for an existing
+ * backend. They are registered when an engine on that backend is initialised, and a kernel that
+ * the backend already implements raises a {@link DuplicateRegistrationError} then.
  */
 export function kernelModule(kernels: readonly KernelConfig[]): ContainerModule {
   return new ContainerModule((options) => {

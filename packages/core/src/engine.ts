@@ -31,7 +31,7 @@ export interface EngineMemory {
   readonly numTensors: number;
   /** Live storage handles on the backend. */
   readonly numDataIds: number;
-  /** Bytes held by the backend, where it knows. */
+  /** Bytes held by the backend, for backends that track them. */
   readonly numBytes: number;
 }
 
@@ -126,8 +126,8 @@ export class Engine {
   }
 
   /**
-   * A tensor of a new shape over the same storage (a reshape). Sizes must agree; the caller
-   * validates.
+   * Returns a tensor of a new shape over the same storage (a reshape). Sizes must agree, and the
+   * caller validates them.
    */
   view(x: Tensor, shape: Shape): Tensor {
     x.assertLive();
@@ -137,7 +137,7 @@ export class Engine {
     return out;
   }
 
-  /** A handle on the same storage that autodiff treats as a constant. */
+  /** Returns a handle on the same storage that autodiff treats as a constant. */
   detach(x: Tensor): Tensor {
     x.assertLive();
     this.#retain(x.dataId);

@@ -60,7 +60,7 @@ export interface CGProductAttrs {
   /** Compiled plan: coupling paths, offsets and coefficient table (see {@link CGPlanData}). */
   readonly plan: CGPlanData;
   /**
-   * Which operand the kernel computes from the other three. `out` is the forward product;
+   * Operand that the kernel computes from the other three. `out` is the forward product;
    * `x1`, `x2` and `weights` are the adjoint contractions used by the backward pass.
    */
   readonly target: CGOperand;

@@ -48,7 +48,7 @@ export function naturalIrreps(tau: number, lmax: number): Irreps {
   );
 }
 
-/** The parts of `x [n, irreps.dim]` as tensors `[n, 2l+1, tau]`, in irreps order. */
+/** Splits `x [n, irreps.dim]` into its parts `[n, 2l+1, tau]`, in irreps order. */
 export function splitParts(x: Tensor, irreps: Irreps): Tensor[] {
   const n = x.shape[0] as number;
   return irreps.entries.map((e, i) => {
@@ -273,7 +273,7 @@ export class Cormorant extends Module {
         : new Map(Object.entries(offsets).map(([k, v]) => [Number(k), v]));
   }
 
-  /** The energy scale and per-element offsets used by {@link Cormorant.energies}. */
+  /** Returns the energy scale and per-element offsets used by {@link Cormorant.energies}. */
   energyStatistics(): { scale: number; offsets: Record<number, number> } {
     return { scale: this.#energyScale, offsets: Object.fromEntries(this.#energyOffsets) };
   }
