@@ -151,6 +151,34 @@ describe("covnet command", () => {
     for (const s of sum) expect(Math.abs(s)).toBeLessThan(1e-8);
   });
 
+  it("train ccn reports test MAE on HCEP", async () => {
+    const r = await run([
+      "train",
+      "ccn",
+      "--order",
+      "1",
+      "--dataset",
+      "hcep",
+      "--limit",
+      "60",
+      "--epochs",
+      "1",
+      "--out",
+      join(dir, "ccn"),
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const result = lastJson(r.stdout) as {
+      count: number;
+      unit: string;
+      metrics: { mae: number; rmse: number };
+    };
+    expect(result.count).toBe(6);
+    expect(result.unit).toBe("percent");
+    expect(result.metrics.rmse).toBeGreaterThanOrEqual(result.metrics.mae);
+    expect(Number.isFinite(result.metrics.mae)).toBe(true);
+  });
+
   it("unknown dataset is one error line", async () => {
     const r = await run([
       "train",

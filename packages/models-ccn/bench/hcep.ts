@@ -41,7 +41,7 @@ for (const order of orders) {
     seed: 1,
     progress: "none",
   });
-  const test = evaluateCcn({
+  const test = await evaluateCcn({
     model: run.model,
     dataset: run.dataset,
     indices: run.split.test,

@@ -206,13 +206,13 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
  * Mean absolute and root-mean-square error of a trained CCN on `indices` of `dataset`, in the
  * target's unit, with the throughput of the forward pass.
  */
-export function evaluateCcn(options: {
+export async function evaluateCcn(options: {
   readonly model: CCN;
   readonly dataset: GraphDataset;
   readonly indices: ArrayLike<number>;
   readonly scale: TargetScale;
   readonly batchSize: number;
-}): CcnMetrics {
+}): Promise<CcnMetrics> {
   const { model, dataset, indices, scale, batchSize } = options;
   const engine = model.embed.weight.engine;
   let absSum = 0;
@@ -225,9 +225,10 @@ export function evaluateCcn(options: {
     model.config.levels,
     model.config.order,
   )) {
-    const predictions = engine.noGrad(() =>
-      engine.scope(() => Array.from(model.forward(batch).dataSync())),
-    );
+    // Read back asynchronously, so backends without synchronous reads (WebGPU) work too.
+    const output = engine.noGrad(() => engine.scope(() => engine.keep(model.forward(batch))));
+    const predictions = await output.data();
+    output.dispose();
     predictions.forEach((p, i) => {
       const error = scale.mean + scale.std * p - (batch.targets[i] as number);
       absSum += Math.abs(error);

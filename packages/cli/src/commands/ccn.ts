@@ -87,7 +87,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     dtype: a.dtype,
     progress: a.json ? "none" : "auto",
   });
-  const test = evaluateCcn({
+  const test = await evaluateCcn({
     model: run.model,
     dataset: run.dataset,
     indices: run.split.test,
