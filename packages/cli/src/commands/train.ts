@@ -32,7 +32,7 @@ const cormorantOptions = {
   target: targetOption,
   trainSize: intOption(
     "train-size",
-    500,
+    950,
     "Training molecules (frames), taken from the dataset's training file when it has one.",
   ),
   validSize: intOption(
@@ -45,7 +45,7 @@ const cormorantOptions = {
     0,
     "Test molecules to evaluate after training; 0 means the whole test split.",
   ),
-  epochs: intOption("epochs", 15, "Passes over the training set."),
+  epochs: intOption("epochs", 25, "Passes over the training set."),
   batchSize: intOption("batch-size", 16, "Molecules per optimizer step."),
   lr: floatOption("lr", 5e-3, "Peak learning rate of AMSGrad (cosine decay after a short warmup)."),
   forceWeight: floatOption(
