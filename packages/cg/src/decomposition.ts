@@ -3,9 +3,8 @@
  *
  * @module
  */
-import { ArgumentError, Random } from "@covnet/core";
+import { ArgumentError, Random, symmetricEigen } from "@covnet/core";
 import type { CompactGroup, LabelMultiplicity } from "@covnet/groups";
-import { symmetricEigen } from "./internal/linalg.js";
 
 /** The parts of a group plugin that {@link numericCGDecomposition} uses. */
 export type DecomposableGroup<Element, Label> = Pick<

@@ -12,6 +12,7 @@ export * from "./engine.js";
 export * from "./errors.js";
 export { CORE_GRADIENTS } from "./gradients/core_gradients.js";
 export * from "./kernels.js";
+export * from "./linalg.js";
 export * from "./logger.js";
 export * from "./ops/index.js";
 export * from "./random.js";

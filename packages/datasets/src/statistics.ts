@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { ArgumentError } from "@covnet/core";
+import { ArgumentError, symmetricEigen } from "@covnet/core";
 import type { AtomsDataset } from "./types.js";
 
 /** Statistics of energies and forces over a subset of a dataset. */
@@ -25,51 +25,6 @@ export interface DatasetStatistics {
   readonly forceRms: number;
   /** Mean number of atoms per molecule. */
   readonly atomsMean: number;
-}
-
-/** Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations. */
-function symmetricEigen(
-  a: Float64Array,
-  k: number,
-): { values: Float64Array; vectors: Float64Array } {
-  const m = a.slice();
-  const v = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) v[i * k + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < k; p++)
-      for (let q = p + 1; q < k; q++) off += (m[p * k + q] as number) ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < k; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = m[p * k + q] as number;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = ((m[q * k + q] as number) - (m[p * k + p] as number)) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let r = 0; r < k; r++) {
-          const mrp = m[r * k + p] as number;
-          const mrq = m[r * k + q] as number;
-          m[r * k + p] = c * mrp - s * mrq;
-          m[r * k + q] = s * mrp + c * mrq;
-        }
-        for (let r = 0; r < k; r++) {
-          const mpr = m[p * k + r] as number;
-          const mqr = m[q * k + r] as number;
-          m[p * k + r] = c * mpr - s * mqr;
-          m[q * k + r] = s * mpr + c * mqr;
-        }
-        for (let r = 0; r < k; r++) {
-          const vrp = v[r * k + p] as number;
-          const vrq = v[r * k + q] as number;
-          v[r * k + p] = c * vrp - s * vrq;
-          v[r * k + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  return { values: Float64Array.from({ length: k }, (_, i) => m[i * k + i] as number), vectors: v };
 }
 
 /**

@@ -1,11 +1,15 @@
 /**
  * Small dense linear algebra on row-major `Float64Array`s: the symmetric eigenproblem by cyclic
- * Jacobi rotations, which is accurate for the small matrices of CG decompositions.
+ * Jacobi rotations, which is accurate for small matrices such as CG intertwiner systems and
+ * least-squares normal equations.
+ *
+ * @module
  */
 
 /**
- * Eigenvalues and eigenvectors of the symmetric `n x n` matrix `a` (not modified). Column `k` of
- * `vectors` (row-major `[n, n]`) belongs to `values[k]`; values are sorted ascending.
+ * Computes the eigenvalues and eigenvectors of the symmetric `n x n` matrix `a`, which is not
+ * modified. Column `k` of `vectors` (row-major `[n, n]`) belongs to `values[k]`, and values are
+ * sorted in ascending order.
  */
 export function symmetricEigen(
   a: Float64Array,
