@@ -53,7 +53,7 @@ export class Random {
     return r;
   }
 
-  /** The next 32-bit unsigned integer. */
+  /** Returns the next 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.#s1, 5) >>> 0, 7), 9) >>> 0;
     const t = (this.#s1 << 9) >>> 0;
@@ -66,14 +66,14 @@ export class Random {
     return result;
   }
 
-  /** A uniform double in [0, 1) with 53 random bits. */
+  /** Returns a uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
     const hi = this.nextUint32() >>> 5;
     const lo = this.nextUint32() >>> 6;
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** A standard normal deviate (Box-Muller, polar-free form). */
+  /** Returns a standard normal deviate (Box-Muller transform). */
   normal(): number {
     if (this.#spare !== null) {
       const s = this.#spare;
@@ -88,7 +88,7 @@ export class Random {
     return r * Math.cos(2 * Math.PI * v);
   }
 
-  /** A uniform integer in `[0, n)`, without modulo bias. */
+  /** Returns a uniform integer in `[0, n)`, without modulo bias. */
   int(n: number): number {
     if (!Number.isInteger(n) || n <= 0)
       throw new RangeError(`int(n) needs a positive integer, got ${n}`);
@@ -111,7 +111,7 @@ export class Random {
     return new Random(this.nextUint32());
   }
 
-  /** The generator's state, for checkpoints. */
+  /** Returns the generator's state, for checkpoints. */
   state(): RandomState {
     return {
       algorithm: "xoshiro128**",

@@ -70,12 +70,12 @@ export function tensor(
   return engine.makeTensor(flat, target, floatDtype(engine, dtype));
 }
 
-/** A scalar (shape `[]`). */
+/** Creates a scalar (shape `[]`). */
 export function scalar(engine: Engine, value: number, dtype?: DType): Tensor {
   return engine.makeTensor([value], [], floatDtype(engine, dtype));
 }
 
-/** A tensor of `shape` filled with `value`. */
+/** Creates a tensor of `shape` filled with `value`. */
 export function full(engine: Engine, shape: Shape, value: number, dtype?: DType): Tensor {
   assertValidShape(shape);
   const d = floatDtype(engine, dtype);
@@ -90,12 +90,12 @@ export function full(engine: Engine, shape: Shape, value: number, dtype?: DType)
   return engine.makeTensor(values, shape, d);
 }
 
-/** A tensor of zeros. */
+/** Creates a tensor of zeros. */
 export function zeros(engine: Engine, shape: Shape, dtype?: DType): Tensor {
   return full(engine, shape, 0, dtype);
 }
 
-/** A tensor of ones. */
+/** Creates a tensor of ones. */
 export function ones(engine: Engine, shape: Shape, dtype?: DType): Tensor {
   return full(engine, shape, 1, dtype);
 }
@@ -129,7 +129,7 @@ export function arange(
   return engine.makeTensor(values, [n], dtype);
 }
 
-/** The `n x m` identity matrix (`m` defaults to `n`). */
+/** Creates the `n x m` identity matrix (`m` defaults to `n`). */
 export function eye(engine: Engine, n: number, m = n, dtype?: DType): Tensor {
   assertValidShape([n, m], "eye shape");
   const values = new Float64Array(n * m);
