@@ -6,4 +6,6 @@
  */
 export * from "./graph_batch.js";
 export * from "./model.js";
+export * from "./operator.js";
+export * from "./saved.js";
 export * from "./train.js";

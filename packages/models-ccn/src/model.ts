@@ -5,18 +5,22 @@
  */
 import {
   ArgumentError,
+  add,
   concat,
   div,
   type Engine,
   type FloatDType,
   gather,
+  matmul,
   mul,
   pad,
   Random,
   reshape,
   segmentSum,
+  split,
   sum,
   type Tensor,
+  transpose,
 } from "@covnet/core";
 import { type Activation, activate, Linear, MLP, Module, ModuleList } from "@covnet/nn";
 import {
@@ -26,7 +30,14 @@ import {
   reduceAllAdjacencyProduct,
   summedBlocks,
 } from "@covnet/permutation";
-import { ATOM_FEATURES, BOND_FEATURES, type CcnBatch, type FieldBucket } from "./graph_batch.js";
+import {
+  ATOM_FEATURES,
+  BOND_FEATURES,
+  type CcnBatch,
+  type FieldBucket,
+  type LevelFields,
+} from "./graph_batch.js";
+import { reductionOperator } from "./operator.js";
 
 /** Settings of a {@link CCN}. */
 export interface CcnConfig {
@@ -38,11 +49,28 @@ export interface CcnConfig {
   readonly channels: number;
   /** Hidden width of the readout MLP. */
   readonly hidden: number;
+  /**
+   * How vertex invariants become a molecule's features. `mean` (the default) averages them over
+   * the atoms and feeds the average to the MLP. `vertex` first maps each atom's invariants through
+   * a two-layer MLP of width `hidden`, then pools the results by mean and by sum over the atoms
+   * (the sum divided by {@link SUM_POOL_SCALE}), so the head sees `2 * hidden` features.
+   */
+  readonly readout?: "mean" | "vertex";
+  /**
+   * How a level computes its reductions. `sparse` (the default) applies them as one sparse
+   * operator on the previous level's rows (see `reductionOperator`). `dense` materialises the
+   * stacked children per field size and applies each reduction with tensor contractions. Both
+   * give the same function and take the same weights.
+   */
+  readonly implementation?: "sparse" | "dense";
   /** Nonlinearity after each channel mixing. Default `silu`. */
   readonly activation?: Activation;
   readonly seed: number;
   readonly dtype?: FloatDType;
 }
+
+/** Divisor of the summed vertex features of the `vertex` readout (a typical heavy-atom count). */
+export const SUM_POOL_SCALE = 32;
 
 /**
  * The reductions a CCN level applies to `T (x) A`, where `T` is the stack of promoted children
@@ -61,8 +89,9 @@ export function ccnReductions(order: 1 | 2): Reduction[] {
  * stacks them along a new index, applies every reduction of the product with the restricted
  * adjacency matrix (sums normalised by powers of the field size), appends the restricted bond
  * types, mixes channels with a learned linear map and applies the nonlinearity. Every level's
- * activations are reduced to invariants (means over the field, and the diagonal for order 2),
- * averaged over the atoms of each molecule, concatenated, and fed to an MLP.
+ * activations are reduced to invariants (means over the field, and the diagonal for order 2)
+ * and concatenated per atom; the readout pools them over the atoms of each molecule (see
+ * {@link CcnConfig.readout}) and an MLP gives the prediction.
  *
  * The output is invariant under any relabelling of the atoms, because every step is covariant.
  */
@@ -72,6 +101,8 @@ export class CCN extends Module {
   readonly embed: Linear;
   readonly mixes: ModuleList<Linear>;
   readonly head: MLP;
+  /** Per-atom MLP of the `vertex` readout, or null. */
+  readonly vertexMlp: MLP | null;
 
   /** @throws {ArgumentError} on an invalid order, level count or width. */
   constructor(engine: Engine, config: CcnConfig) {
@@ -93,11 +124,21 @@ export class CCN extends Module {
     for (let l = 0; l < config.levels; l++)
       mixes.push(new Linear(engine, mixIn, c, { rng, dtype }));
     this.mixes = this.registerModule("mixes", new ModuleList(mixes));
+    if (config.readout !== undefined && config.readout !== "mean" && config.readout !== "vertex") {
+      throw new ArgumentError(`CCN: readout must be "mean" or "vertex", got ${config.readout}`);
+    }
     const readout = (config.levels + 1) * c * config.order;
-    this.head = this.registerModule(
-      "head",
-      new MLP(engine, [readout, config.hidden, config.hidden, 1], { rng, dtype }),
-    );
+    const h = config.hidden;
+    if (config.readout === "vertex") {
+      this.vertexMlp = this.registerModule(
+        "vertexMlp",
+        new MLP(engine, [readout, h, h], { rng, dtype, activateLast: true }),
+      );
+      this.head = this.registerModule("head", new MLP(engine, [2 * h, h, 1], { rng, dtype }));
+    } else {
+      this.vertexMlp = null;
+      this.head = this.registerModule("head", new MLP(engine, [readout, h, h, 1], { rng, dtype }));
+    }
   }
 
   /**
@@ -122,11 +163,38 @@ export class CCN extends Module {
       this.config.channels,
     ]);
     const invariants = [this.#invariants(h, batch.levels[0]?.fields.sizes() ?? [])];
+    if ((this.config.implementation ?? "sparse") === "sparse") {
+      let rows = reshape(h, [v, this.config.channels]);
+      for (let l = 1; l <= levels; l++) {
+        rows = this.#sparseLevel(batch, l, rows);
+        invariants.push(this.#packedInvariants(rows, batch.levels[l] as LevelFields, v));
+      }
+    } else {
+      invariants.push(...this.#denseLevels(batch, h));
+    }
+    const invariantsOfVertex = concat(invariants, 1);
+    const perVertex =
+      this.vertexMlp === null ? invariantsOfVertex : this.vertexMlp.forward(invariantsOfVertex);
+    const ids = engine.makeTensor(batch.graphOf, [v], "int32");
+    const counts = new Float64Array(batch.numGraphs);
+    for (const g of batch.graphOf) counts[g] = (counts[g] as number) + 1;
+    const summed = segmentSum(perVertex, ids, batch.numGraphs);
+    const mean = div(summed, engine.makeTensor(counts, [batch.numGraphs, 1], dtype));
+    const perGraph =
+      this.vertexMlp === null ? mean : concat([mean, div(summed, SUM_POOL_SCALE)], 1);
+    return reshape(this.head.forward(perGraph), [batch.numGraphs]);
+  }
+
+  /** Levels 1.. by the dense path: the invariants of each level, `[V, order * C]`. */
+  #denseLevels(batch: CcnBatch, h: Tensor): Tensor[] {
+    const engine = h.engine;
+    const v = batch.numVertices;
+    const invariants: Tensor[] = [];
     const channels = this.config.channels;
     // Activations of a level are packed: each bucket's `[count, size^order, C]` tensor flattened
     // to rows and concatenated in bucket order, with one zero row appended for absent children.
     let packed = reshape(h, [v, channels]);
-    for (let l = 1; l <= levels; l++) {
+    for (let l = 1; l <= this.config.levels; l++) {
       const level = batch.levels[l];
       if (level === undefined) break;
       const source = pad(packed, [
@@ -143,15 +211,97 @@ export class CCN extends Module {
       packed = parts.length === 1 ? (parts[0] as Tensor) : concat(parts, 0);
       invariants.push(inBatchOrder(engine, bucketInvariants, level.buckets, v));
     }
-    const perVertex = concat(invariants, 1);
-    const ids = engine.makeTensor(batch.graphOf, [v], "int32");
-    const counts = new Float64Array(batch.numGraphs);
-    for (const g of batch.graphOf) counts[g] = (counts[g] as number) + 1;
-    const perGraph = div(
-      segmentSum(perVertex, ids, batch.numGraphs),
-      engine.makeTensor(counts, [batch.numGraphs, 1], dtype),
+    return invariants;
+  }
+
+  /**
+   * Level `l` by the sparse path: the previous level's packed rows `[rows, C]` to this level's
+   * `[rows', C]` (see `LevelFields.rowOffset`).
+   */
+  #sparseLevel(batch: CcnBatch, l: number, previous: Tensor): Tensor {
+    const engine = previous.engine;
+    const dtype = previous.dtype as FloatDType;
+    const order = this.config.order;
+    const channels = this.config.channels;
+    const level = batch.levels[l] as LevelFields;
+    const op = reductionOperator(batch, l, order, this.reductions);
+    const r = op.reductions;
+    const mix = this.mixes.at(l - 1);
+    // The mixing weight [R * C + 4, C'] splits into one [C, C'] block per reduction and the
+    // bond block. Mixing the previous rows with every reduction's block first leaves a sparse
+    // sum over [prevRows * R, C'] rows for the operator.
+    const [reductionWeight, bondWeight] = split(mix.weight.value, [r * channels, BOND_FEATURES], 0);
+    const perReduction = reshape(
+      transpose(reshape(reductionWeight as Tensor, [r, channels, channels]), [1, 0, 2]),
+      [channels, r * channels],
     );
-    return reshape(this.head.forward(perGraph), [batch.numGraphs]);
+    const mixed = reshape(matmul(previous, perReduction), [op.inputRows * r, channels]);
+    const nnz = op.source.length;
+    const reduced = segmentSum(
+      mul(
+        gather(mixed, engine.makeTensor(op.source, [nnz], "int32"), 0),
+        engine.makeTensor(op.weight, [nnz, 1], dtype),
+      ),
+      engine.makeTensor(op.target, [nnz], "int32"),
+      op.outputRows,
+    );
+    const bonds = matmul(
+      packedBondTensor(engine, batch, level, order, dtype),
+      bondWeight as Tensor,
+    );
+    const summed = add(reduced, bonds);
+    const features = mix.bias === null ? summed : add(summed, mix.bias.value);
+    return activate(this.config.activation ?? "silu", features);
+  }
+
+  /**
+   * Invariants of packed rows `[rows, C]`: per vertex the mean over its field entries, and for
+   * order 2 the mean of the diagonal, `[V, order * C]`.
+   */
+  #packedInvariants(rows: Tensor, level: LevelFields, numVertices: number): Tensor {
+    const engine = rows.engine;
+    const dtype = rows.dtype;
+    const order = this.config.order;
+    const offsets = level.rowOffset.get(order) as Int32Array;
+    const total = level.rows.get(order) as number;
+    const owner = new Int32Array(total);
+    const meanWeight = new Float64Array(total);
+    const diagonalRows: number[] = [];
+    const diagonalOwner: number[] = [];
+    const diagonalWeight: number[] = [];
+    level.fields.fields.forEach((field, v) => {
+      const k = field.length;
+      const base = offsets[v] as number;
+      for (let e = 0; e < k ** order; e++) {
+        owner[base + e] = v;
+        meanWeight[base + e] = k ** -order;
+      }
+      if (order === 2) {
+        for (let i = 0; i < k; i++) {
+          diagonalRows.push(base + i * k + i);
+          diagonalOwner.push(v);
+          diagonalWeight.push(1 / k);
+        }
+      }
+    });
+    const ids = engine.makeTensor(owner, [total], "int32");
+    const mean = segmentSum(
+      mul(rows, engine.makeTensor(meanWeight, [total, 1], dtype)),
+      ids,
+      numVertices,
+    );
+    if (order === 1) return mean;
+    const d = diagonalRows.length;
+    const diagonal = mul(
+      gather(rows, engine.makeTensor(Int32Array.from(diagonalRows), [d], "int32"), 0),
+      engine.makeTensor(Float64Array.from(diagonalWeight), [d, 1], dtype),
+    );
+    const trace = segmentSum(
+      diagonal,
+      engine.makeTensor(Int32Array.from(diagonalOwner), [d], "int32"),
+      numVertices,
+    );
+    return concat([mean, trace], 1);
   }
 
   /**
@@ -250,6 +400,37 @@ function fieldScale(
     [sizes.length, ...new Array<number>(order).fill(1), 1],
     dtype,
   );
+}
+
+/**
+ * {@link bondTensor} in the packed row layout of a level: `[rows, 4]`, one row per field entry
+ * (order 2: pair of field positions; order 1: position, with the bond types averaged over the
+ * field).
+ */
+function packedBondTensor(
+  engine: Engine,
+  batch: CcnBatch,
+  level: LevelFields,
+  order: number,
+  dtype: FloatDType,
+): Tensor {
+  const offsets = level.rowOffset.get(order) as Int32Array;
+  const total = level.rows.get(order) as number;
+  const values = new Float64Array(total * BOND_FEATURES);
+  level.fields.fields.forEach((field, v) => {
+    const k = field.length;
+    const base = offsets[v] as number;
+    field.forEach((u, i) => {
+      field.forEach((w, j) => {
+        const type = batch.bondType(u, w);
+        if (type === 0) return;
+        const row = order === 2 ? base + i * k + j : base + i;
+        const at = row * BOND_FEATURES + type - 1;
+        values[at] = (values[at] as number) + (order === 2 ? 1 : 1 / k);
+      });
+    });
+  });
+  return engine.makeTensor(values, [total, BOND_FEATURES], dtype);
 }
 
 /**
