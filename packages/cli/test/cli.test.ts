@@ -177,6 +177,41 @@ describe("covnet command", () => {
     expect(result.unit).toBe("percent");
     expect(result.metrics.rmse).toBeGreaterThanOrEqual(result.metrics.mae);
     expect(Number.isFinite(result.metrics.mae)).toBe(true);
+
+    // eval reads model.json, rebuilds the seeded split and scores the same test molecules.
+    const evaluated = await run([
+      "eval",
+      "--checkpoint",
+      join(dir, "ccn"),
+      "--dtype",
+      "float32",
+      "--json",
+    ]);
+    expect(evaluated.code).toBe(0);
+    const again = lastJson(evaluated.stdout) as {
+      command: string;
+      model: string;
+      count: number;
+      split: string;
+      unit: string;
+      metrics: { mae: number; rmse: number };
+    };
+    expect(again.command).toBe("eval");
+    expect(again.model).toBe("ccn");
+    expect(again.split).toBe("test");
+    expect(again.count).toBe(6);
+    expect(again.unit).toBe("percent");
+    expect(again.metrics.mae).toBeCloseTo(result.metrics.mae, 5);
+    expect(again.metrics.rmse).toBeCloseTo(result.metrics.rmse, 5);
+
+    const training = await run(["eval", "--checkpoint", join(dir, "ccn"), "--split", "train"]);
+    expect(training.code).toBe(0);
+    expect(training.stdout).toMatch(/CCN 1D, hcep, train split, 48 molecules/);
+
+    writeFileSync(join(dir, "not-a-model.json"), '{"format":"covnet-ccn-model","config":{}}\n');
+    const broken = await run(["eval", "--checkpoint", join(dir, "not-a-model.json")]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/not-a-model\.json/);
   });
 
   it("unknown dataset is one error line", async () => {

@@ -3,11 +3,29 @@
  *
  * @module
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { ArgumentError, type Engine, type FloatDType, Random } from "@covnet/core";
 import { type GraphDataset, loadGraphDataset, type MolecularGraph } from "@covnet/datasets";
-import { Adam, mseLoss, Trainer } from "@covnet/nn";
+import {
+  Adam,
+  constantSchedule,
+  cosineSchedule,
+  huberLoss,
+  maeLoss,
+  mseLoss,
+  type StateDict,
+  Trainer,
+} from "@covnet/nn";
 import { type CcnBatch, prepareBatch } from "./graph_batch.js";
 import { CCN } from "./model.js";
+import {
+  CCN_CONVENTION_VERSION,
+  CCN_MODEL_FORMAT,
+  type CcnSplitSpec,
+  type SavedCcn,
+  saveCcn,
+} from "./saved.js";
 
 /** Options of {@link trainCcn}. */
 export interface TrainCcnOptions {
@@ -28,12 +46,24 @@ export interface TrainCcnOptions {
   readonly channels?: number;
   /** Readout MLP width. Default 32. */
   readonly hidden?: number;
+  /** Readout of the vertex invariants (see `CcnConfig.readout`). Default `vertex`. */
+  readonly readout?: "mean" | "vertex";
   /** Use only this many molecules (drawn with `seed`) before splitting. Default all. */
   readonly limit?: number;
   /** Train, validation and test fractions. Default `[0.8, 0.1, 0.1]`. */
   readonly fractions?: readonly [number, number, number];
-  /** Checkpoint directory (`latest.json`, `best.json`) and JSON-lines log `train.log`. */
+  /**
+   * Output directory: checkpoints (`latest.json`, `best.json`), the JSON-lines log `train.log`,
+   * and the final `model.json` with the weights of the best validation epoch.
+   */
   readonly outDir?: string;
+  /**
+   * Learning rate over the run: `cosine` (the default) anneals from `lr` to `lr / 100` over all
+   * epochs; `constant` keeps `lr`.
+   */
+  readonly schedule?: "cosine" | "constant";
+  /** Loss on the standardised target: `mse` (default), `mae`, or `huber` (delta 1). */
+  readonly loss?: "mse" | "mae" | "huber";
   readonly dtype?: FloatDType;
   /**
    * Stop training after this many seconds of wall-clock time, between optimizer steps, and keep
@@ -61,6 +91,10 @@ export interface TrainCcnResult {
   };
   readonly scale: TargetScale;
   readonly epochs: number;
+  /** Epoch (1-based) whose weights the model holds: the best validation epoch when known. */
+  readonly bestEpoch: number | null;
+  /** The model as written to `model.json` (also returned without an output directory). */
+  readonly saved: SavedCcn;
   /**
    * Training molecules handed to the optimizer; when the time budget ends a run, this counts the
    * interrupted batch too.
@@ -117,8 +151,10 @@ function* batchesOf(
 }
 
 /**
- * Trains a CCN of order 1 or 2 on a graph dataset with a seeded split, Adam and MSE on the
- * standardised target, through the nn `Trainer` (checkpoints and a log in `outDir` when given).
+ * Trains a CCN of order 1 or 2 on a graph dataset with a seeded split, Adam with a cosine
+ * learning rate and MSE (or MAE, Huber) on the standardised target, through the nn `Trainer`.
+ * With `outDir` it writes checkpoints, a log and `model.json`, and the returned model holds the
+ * weights of the best validation epoch; without, the final weights.
  *
  * @throws {ArgumentError} on invalid sizes or a dataset too small to split.
  */
@@ -135,20 +171,27 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
           options.target === undefined ? {} : { target: options.target },
         )
       : options.dataset;
-  const dataset = options.limit === undefined ? full : subset(full, options.limit, seed);
-  const split = splitIndices(dataset.size, options.fractions ?? [0.8, 0.1, 0.1], seed);
+  const splitSpec: CcnSplitSpec = {
+    seed,
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    fractions: options.fractions ?? [0.8, 0.1, 0.1],
+  };
+  const { dataset, split } = ccnSplit(full, splitSpec);
   if (split.train.length === 0 || split.valid.length === 0) {
     throw new ArgumentError(`trainCcn: ${dataset.size} molecules are too few to split`);
   }
   const scale = targetScale(dataset, split.train);
-  const model = new CCN(engine, {
+  const dtype = options.dtype ?? engine.defaultFloat;
+  const config = {
     order,
     levels,
     channels: options.channels ?? 4,
     hidden: options.hidden ?? 32,
+    readout: options.readout ?? "vertex",
     seed,
-    ...(options.dtype === undefined ? {} : { dtype: options.dtype }),
-  });
+  };
+  const model = new CCN(engine, { ...config, dtype });
+  const lossKind = options.loss ?? "mse";
   const lossOf = (batch: CcnBatch) => {
     const y = model.forward(batch);
     const t = engine.makeTensor(
@@ -156,12 +199,20 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
       [batch.numGraphs],
       y.dtype,
     );
+    if (lossKind === "mae") return maeLoss(y, t);
+    if (lossKind === "huber") return huberLoss(y, t);
     return mseLoss(y, t);
   };
+  const steps = epochs * Math.ceil(split.train.length / batchSize);
+  const schedule =
+    (options.schedule ?? "cosine") === "cosine"
+      ? cosineSchedule({ lr, minLr: lr / 100, period: Math.max(1, steps) })
+      : constantSchedule(lr);
   let trainedMolecules = 0;
   const trainer = new Trainer<CcnBatch>({
     model,
     optimizer: new Adam(model, { lr }),
+    schedule,
     loss: lossOf,
     trainBatches: function* (_epoch, rng) {
       const indices = rng.shuffle(Array.from(split.train));
@@ -174,7 +225,7 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
     epochs,
     seed,
     conventionVersion: "1",
-    config: { order, levels, channels: options.channels ?? 4, hidden: options.hidden ?? 32 },
+    config: { ...config, dtype, loss: lossKind, schedule: options.schedule ?? "cosine" },
     datasetStatistics: scale,
     progress: options.progress ?? "none",
     clipGradNorm: 10,
@@ -190,14 +241,46 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
       : setTimeout(() => budget.abort(), options.timeBudgetSeconds * 1000);
   const result = await trainer.fit({ handleSignals: false, signal: budget.signal });
   clearTimeout(timer);
+  const trainSeconds = (performance.now() - started) / 1000;
+  const bestPath = options.outDir === undefined ? null : join(options.outDir, "best.json");
+  let bestEpoch: number | null = null;
+  if (bestPath !== null && existsSync(bestPath)) {
+    const record = JSON.parse(readFileSync(bestPath, "utf8")) as {
+      epoch: number;
+      model: StateDict;
+    };
+    model.loadStateDict(record.model);
+    bestEpoch = record.epoch;
+  }
+  const saved: SavedCcn = {
+    format: CCN_MODEL_FORMAT,
+    formatVersion: 1,
+    conventionVersion: CCN_CONVENTION_VERSION,
+    config,
+    dtype,
+    scale,
+    dataset: { id: full.id, target: full.target, unit: full.unit },
+    split: splitSpec,
+    state: await model.stateDictAsync(),
+    metrics: {
+      ...result.lastMetrics,
+      epochs: result.epochs,
+      bestEpoch,
+      stopReason: result.stopReason,
+      trainSeconds,
+    },
+  };
+  if (options.outDir !== undefined) saveCcn(options.outDir, saved);
   return {
     model,
     dataset,
     split,
     scale,
     epochs: result.epochs,
+    bestEpoch,
+    saved,
     trainedMolecules,
-    trainSeconds: (performance.now() - started) / 1000,
+    trainSeconds,
     lastMetrics: result.lastMetrics,
   };
 }
@@ -257,6 +340,23 @@ function targetScale(dataset: GraphDataset, indices: Int32Array): TargetScale {
   const mean = s / indices.length;
   const std = Math.sqrt(Math.max(s2 / indices.length - mean * mean, 1e-12));
   return { mean, std };
+}
+
+/**
+ * The molecules and the training, validation and test indices of a split specification: `limit`
+ * molecules drawn with the seed (all when absent), then a seeded shuffle cut by the fractions.
+ * `trainCcn` and `covnet eval` both cut datasets with it, so a saved model is evaluated on the
+ * molecules it was tested on.
+ */
+export function ccnSplit(
+  full: GraphDataset,
+  spec: CcnSplitSpec,
+): {
+  dataset: GraphDataset;
+  split: { train: Int32Array; valid: Int32Array; test: Int32Array };
+} {
+  const dataset = spec.limit === undefined ? full : subset(full, spec.limit, spec.seed);
+  return { dataset, split: splitIndices(dataset.size, spec.fractions, spec.seed) };
 }
 
 function subset(dataset: GraphDataset, limit: number, seed: number): GraphDataset {

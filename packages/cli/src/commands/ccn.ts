@@ -41,6 +41,23 @@ const ccnOptions = {
     "Levels above the atoms; each widens the receptive field by one bond.",
   ),
   channels: intOption("channels", 4, "Channels of every covariant activation."),
+  hidden: intOption("hidden", 32, "Width of the readout MLP."),
+  readout: Options.choice("readout", ["vertex", "mean"] as const).pipe(
+    Options.withDefault("vertex" as const),
+    Options.withDescription(
+      "vertex: an MLP on each atom's invariants, pooled by mean and sum; mean: the invariants averaged over the atoms.",
+    ),
+  ),
+  loss: Options.choice("loss", ["mse", "mae", "huber"] as const).pipe(
+    Options.withDefault("mse" as const),
+    Options.withDescription("Loss on the standardised target."),
+  ),
+  schedule: Options.choice("schedule", ["cosine", "constant"] as const).pipe(
+    Options.withDefault("cosine" as const),
+    Options.withDescription(
+      "Learning rate: cosine annealing to lr/100 over the epochs, or constant.",
+    ),
+  ),
   limit: intOption(
     "limit",
     0,
@@ -49,7 +66,9 @@ const ccnOptions = {
   seed: intOption("seed", 1, "Seed of the split, the initial weights and the batch order."),
   out: Options.text("out").pipe(
     Options.withDefault("runs/ccn"),
-    Options.withDescription("Directory for checkpoints and the training log (train.log)."),
+    Options.withDescription(
+      "Directory for checkpoints, the training log (train.log) and model.json, which covnet eval reads.",
+    ),
   ),
   dtype: dtypeOption("float32"),
   backend: backendOption,
@@ -82,6 +101,10 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     seed: a.seed,
     levels: a.levels,
     channels: a.channels,
+    hidden: a.hidden,
+    readout: a.readout,
+    loss: a.loss,
+    schedule: a.schedule,
     ...(a.limit > 0 ? { limit: a.limit } : {}),
     outDir: a.out,
     dtype: a.dtype,
@@ -94,7 +117,10 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     scale: run.scale,
     batchSize: a.batchSize,
   });
-  say(a.json, `covnet: ${run.epochs} epochs in ${run.trainSeconds.toFixed(1)} s`);
+  say(
+    a.json,
+    `covnet: ${run.epochs} epochs in ${run.trainSeconds.toFixed(1)} s; weights of epoch ${run.bestEpoch ?? run.epochs} saved to ${a.out}/model.json`,
+  );
   say(
     a.json,
     `covnet: test MAE ${test.mae.toFixed(4)} ${run.dataset.unit}, RMSE ${test.rmse.toFixed(4)} ${run.dataset.unit} on ${test.count} molecules`,
@@ -111,6 +137,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
       size: run.split.train.length,
       valid: run.split.valid.length,
       epochs: run.epochs,
+      bestEpoch: run.bestEpoch,
       seconds: run.trainSeconds,
     },
     moleculesPerSecond: test.moleculesPerSecond,

@@ -4,7 +4,9 @@
  * @module
  */
 
-import { loadDataset } from "@covnet/datasets";
+import { readFileSync } from "node:fs";
+import { loadDataset, loadGraphDataset } from "@covnet/datasets";
+import { ccnSplit, evaluateCcn, loadCcn, readSavedCcn } from "@covnet/models-ccn";
 import {
   evaluateCormorant,
   loadCormorant,
@@ -26,7 +28,7 @@ import {
 const evalOptions = {
   checkpoint: Options.text("checkpoint").pipe(
     Options.withDescription(
-      "A training output directory, a model.json file, or pretrained:rmd17/ethanol or pretrained:rmd17/aspirin.",
+      "A training output directory, a model.json file (Cormorant or CCN), or pretrained:rmd17/ethanol or pretrained:rmd17/aspirin.",
     ),
   ),
   dataset: Options.text("dataset").pipe(
@@ -40,7 +42,7 @@ const evalOptions = {
   split: Options.choice("split", ["test", "train", "all"] as const).pipe(
     Options.withDefault("test" as const),
     Options.withDescription(
-      "Which molecules: the dataset's test split (the whole set when it has none), its training split, or all.",
+      "Which molecules: the dataset's test split (a CCN's own seeded split; the whole set when there is none), its training split, or all.",
     ),
   ),
   limit: Options.integer("limit").pipe(
@@ -53,11 +55,86 @@ const evalOptions = {
   verbose: verboseOption,
 };
 
+type EvalArgs = {
+  readonly [K in keyof typeof evalOptions]: (typeof evalOptions)[K] extends Options.Options<
+    infer A
+  >
+    ? A
+    : never;
+};
+
+/** The `format` field of a JSON model file, or undefined when it has none or does not parse. */
+function savedFormat(path: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown } | null)?.format;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Evaluates a saved CCN on the split it was trained with: the same seeded draw of `limit`
+ * molecules and the same 80/10/10 cut, so `--split test` gives the test molecules of training.
+ */
+async function evalCcn(path: string, a: EvalArgs): Promise<void> {
+  const saved = readSavedCcn(path);
+  const id = Option.getOrElse(a.dataset, () => saved.dataset.id);
+  if (id !== "hcep" && id !== "qm9") {
+    throw new CliError(`a CCN evaluates on the graph datasets hcep and qm9, not "${id}"`);
+  }
+  const target = Option.isSome(a.target)
+    ? a.target.value
+    : id === saved.dataset.id
+      ? saved.dataset.target
+      : undefined;
+  const full = await loadGraphDataset(id, {
+    ...(Option.isSome(a.data) ? { dataPath: a.data.value } : {}),
+    ...(target === undefined || id === "hcep" ? {} : { target }),
+  });
+  const { dataset, split } = ccnSplit(full, saved.split);
+  let indices: Int32Array =
+    a.split === "all" ? Int32Array.from({ length: dataset.size }, (_, i) => i) : split[a.split];
+  if (a.limit > 0) indices = indices.subarray(0, a.limit);
+  if (indices.length === 0)
+    throw new CliError(`no molecules to evaluate in the ${a.split} split of ${dataset.id}`);
+  const engine = await createEngine(a.backend, a.dtype, cliLogger(a.verbose));
+  const model = loadCcn(engine, saved, a.dtype);
+  const m = await evaluateCcn({
+    model,
+    dataset,
+    indices,
+    scale: saved.scale,
+    batchSize: 32,
+  });
+  const order = model.config.order;
+  say(a.json, `covnet: CCN ${order}D, ${dataset.id}, ${a.split} split, ${m.count} molecules`);
+  say(
+    a.json,
+    `  ${dataset.target} MAE ${m.mae.toFixed(4)} ${dataset.unit}, RMSE ${m.rmse.toFixed(4)} ${dataset.unit}`,
+  );
+  emitJson(a.json, {
+    command: "eval",
+    model: "ccn",
+    order,
+    dataset: dataset.id,
+    target: dataset.target,
+    unit: dataset.unit,
+    split: a.split,
+    metrics: { mae: m.mae, rmse: m.rmse },
+    count: m.count,
+    moleculesPerSecond: m.moleculesPerSecond,
+    backend: engine.backendName,
+    dtype: a.dtype,
+  });
+}
+
 /** `covnet eval`. */
 export const evalCommand = Command.make("eval", evalOptions, (a) =>
   Effect.tryPromise({
     try: async () => {
-      const saved = readSavedCormorant(resolveModelPath(a.checkpoint));
+      const path = resolveModelPath(a.checkpoint);
+      if (savedFormat(path) === "covnet-ccn-model") return evalCcn(path, a);
+      const saved = readSavedCormorant(path);
       const id = Option.getOrElse(a.dataset, () => saved.dataset.id);
       const ds = await loadDataset(id, {
         ...(Option.isSome(a.data) ? { dataPath: a.data.value } : {}),
@@ -97,5 +174,7 @@ export const evalCommand = Command.make("eval", evalOptions, (a) =>
     catch: (e) => e,
   }),
 ).pipe(
-  Command.withDescription("Report energy and force MAE and RMSE of a saved model on a dataset."),
+  Command.withDescription(
+    "Report the errors of a saved model on a dataset: energy and force MAE and RMSE for Cormorant, target MAE and RMSE for a CCN.",
+  ),
 );
