@@ -53,11 +53,11 @@ export interface CcnConfig {
    * How vertex invariants become a molecule's features. `mean` (the default) averages them over
    * the atoms and feeds the average to the MLP. `vertex` first maps each atom's invariants through
    * a two-layer MLP of width `hidden`, then pools the results by mean and by sum over the atoms
-   * (the sum divided by {@link SUM_POOL_SCALE}), so the head sees `2 * hidden` features.
+   * (the sum divided by {@link SUM_POOL_SCALE}), so the head gets `2 * hidden` features.
    */
   readonly readout?: "mean" | "vertex";
   /**
-   * How a level computes its reductions. `sparse` (the default) applies them as one sparse
+   * Implementation of the level reductions. `sparse` (the default) applies them as one sparse
    * operator on the previous level's rows (see `reductionOperator`). `dense` materialises the
    * stacked children per field size and applies each reduction with tensor contractions. Both
    * give the same function and take the same weights.

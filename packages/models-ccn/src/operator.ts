@@ -14,7 +14,7 @@
  */
 import type { Reduction } from "@covnet/permutation";
 import { summedBlocks } from "@covnet/permutation";
-import type { CcnBatch } from "./graph_batch.js";
+import type { CcnBatch, LevelFields } from "./graph_batch.js";
 
 /**
  * Sparse operator of one level. Entry `e` adds `weight[e]` times reduction `source[e] % R` of
@@ -90,6 +90,137 @@ class EntryList {
   }
 }
 
+/**
+ * Scratch state of {@link reductionOperator} for one vertex at a time: its restricted adjacency
+ * matrix and the nonzero entries of its stacked children.
+ */
+class VertexEntries {
+  /** Position of each global vertex id in the current field, or -1. */
+  readonly position: Int32Array;
+  /** The restricted adjacency matrix in compressed sparse rows. */
+  readonly rowStart: Int32Array;
+  readonly columns: Int32Array;
+  /** Block values of one reduction while its entries are enumerated. */
+  readonly values: Int32Array;
+  /** Weights summed per output cell of one stacked entry, and the cells touched. */
+  readonly accumulated: Float64Array;
+  readonly touched: Int32Array;
+  /**
+   * Nonzero entries of the stacked tensor, four numbers each: stack position, field
+   * multi-index (the second index 0 for order 1), and the previous level's packed row.
+   */
+  readonly stack: number[] = [];
+  field: readonly number[] = [];
+
+  constructor(
+    readonly order: 1 | 2,
+    numVertices: number,
+    largest: number,
+  ) {
+    this.position = new Int32Array(numVertices).fill(-1);
+    this.rowStart = new Int32Array(largest + 1);
+    this.columns = new Int32Array(largest * largest);
+    this.values = new Int32Array(order + 3);
+    this.accumulated = new Float64Array(largest ** order);
+    this.touched = new Int32Array(largest ** order);
+  }
+
+  /** Loads the field, restricted adjacency and stacked children of vertex `v`. */
+  load(batch: CcnBatch, level: number, v: number): void {
+    const current = batch.levels[level] as LevelFields;
+    const previous = batch.levels[level - 1] as LevelFields;
+    const previousOffsets = previous.rowOffset.get(this.order) as Int32Array;
+    const position = this.position;
+    for (const u of this.field) position[u] = -1;
+    this.field = current.fields.fields[v] as readonly number[];
+    const k = this.field.length;
+    this.field.forEach((u, p) => {
+      position[u] = p;
+    });
+    let nonzeros = 0;
+    for (let p = 0; p < k; p++) {
+      this.rowStart[p] = nonzeros;
+      for (const w of batch.neighbours[this.field[p] as number] ?? []) {
+        const q = position[w] as number;
+        if (q >= 0) this.columns[nonzeros++] = q;
+      }
+    }
+    this.rowStart[k] = nonzeros;
+    const stack = this.stack;
+    stack.length = 0;
+    for (const { child, position: s } of current.children[v] ?? []) {
+      const childField = previous.fields.fields[child] as readonly number[];
+      const kc = childField.length;
+      const base = previousOffsets[child] as number;
+      childField.forEach((u, i) => {
+        if (this.order === 1) {
+          stack.push(s, position[u] as number, 0, base + i);
+          return;
+        }
+        childField.forEach((w, j) => {
+          stack.push(s, position[u] as number, position[w] as number, base + i * kc + j);
+        });
+      });
+    }
+  }
+
+  /**
+   * Appends the entries of reduction `ri` of the loaded vertex, whose packed rows start at
+   * `outBase`.
+   */
+  append(
+    entries: EntryList,
+    r: CompiledReduction,
+    ri: number,
+    numReductions: number,
+    outBase: number,
+  ): void {
+    const { order, values, accumulated, touched, rowStart, columns, stack } = this;
+    const k = this.field.length;
+    const weight = k ** -r.power;
+    const blockA = r.block[order + 1] as number;
+    const blockB = r.block[order + 2] as number;
+    const kept0 = r.kept[0] as number;
+    const kept1 = order === 2 ? (r.kept[1] as number) : -1;
+    for (let e = 0; e < stack.length; e += 4) {
+      values.fill(-1, 0, r.blocks);
+      let consistent = true;
+      for (let i = 0; i <= order && consistent; i++) {
+        const b = r.block[i] as number;
+        const value = stack[e + i] as number;
+        if (values[b] === -1) values[b] = value;
+        else if (values[b] !== value) consistent = false;
+      }
+      if (!consistent) continue;
+      // Enumerate the adjacency entries A[a, b] = 1 that agree with the blocks fixed so far,
+      // summing the weight of each output cell they reach.
+      let count = 0;
+      const a0 = values[blockA] as number;
+      const b0 = values[blockB] as number;
+      const aTo = a0 >= 0 ? a0 + 1 : k;
+      for (let a = Math.max(a0, 0); a < aTo; a++) {
+        values[blockA] = a;
+        const finish = rowStart[a + 1] as number;
+        for (let t = rowStart[a] as number; t < finish; t++) {
+          const b = columns[t] as number;
+          if (b0 >= 0 && b !== b0) continue;
+          values[blockB] = b;
+          let cell = values[kept0] as number;
+          if (kept1 >= 0) cell = cell * k + (values[kept1] as number);
+          if (accumulated[cell] === 0) touched[count++] = cell;
+          accumulated[cell] = (accumulated[cell] as number) + weight;
+        }
+      }
+      const source = (stack[e + 3] as number) * numReductions + ri;
+      for (let t = 0; t < count; t++) {
+        const cell = touched[t] as number;
+        entries.push(source, outBase + cell, accumulated[cell] as number);
+        accumulated[cell] = 0;
+      }
+    }
+  }
+}
+
 const cache = new WeakMap<object, Map<string, ReductionOperator>>();
 
 /**
@@ -116,115 +247,26 @@ export function reductionOperator(
   const hit = perLevel?.get(key);
   if (hit !== undefined) return hit;
   const offsets = current.rowOffset.get(order);
-  const previousOffsets = previous.rowOffset.get(order);
   const rows = current.rows.get(order);
-  if (offsets === undefined || previousOffsets === undefined || rows === undefined) {
+  const inputRows = previous.rows.get(order);
+  if (offsets === undefined || rows === undefined || inputRows === undefined) {
     throw new RangeError(`reductionOperator: the batch has no packed layout of order ${order}`);
   }
   const compiled = compile(reductions, order);
-  const numReductions = compiled.length;
-  const fields = current.fields.fields;
-  const childFields = previous.fields.fields;
-  const position = new Int32Array(batch.numVertices).fill(-1);
   const entries = new EntryList();
-  // Scratch space: block values, and the weights gathered per output entry of one input entry.
-  const values = new Int32Array(order + 3);
-  const largest = current.fields.size;
-  const accumulated = new Float64Array(largest ** order);
-  const touched = new Int32Array(largest ** order);
-  const rowStart = new Int32Array(largest + 1);
-  const columns = new Int32Array(largest * largest);
-  // Nonzero entries of the stacked tensor of one vertex: stack position, field multi-index, and
-  // the previous level's packed row.
-  const stack: number[] = [];
+  const vertex = new VertexEntries(order, batch.numVertices, current.fields.size);
   for (let v = 0; v < batch.numVertices; v++) {
-    const field = fields[v] as readonly number[];
-    const k = field.length;
-    field.forEach((u, p) => {
-      position[u] = p;
+    vertex.load(batch, level, v);
+    compiled.forEach((r, ri) => {
+      vertex.append(entries, r, ri, compiled.length, offsets[v] as number);
     });
-    // The restricted adjacency matrix in compressed sparse rows.
-    let nonzeros = 0;
-    for (let p = 0; p < k; p++) {
-      rowStart[p] = nonzeros;
-      for (const w of batch.neighbours[field[p] as number] ?? []) {
-        const q = position[w] as number;
-        if (q >= 0) columns[nonzeros++] = q;
-      }
-    }
-    rowStart[k] = nonzeros;
-    stack.length = 0;
-    for (const { child, position: s } of current.children[v] ?? []) {
-      const childField = childFields[child] as readonly number[];
-      const kc = childField.length;
-      const base = previousOffsets[child] as number;
-      if (order === 1) {
-        childField.forEach((u, i) => {
-          stack.push(s, position[u] as number, 0, base + i);
-        });
-      } else {
-        childField.forEach((u, i) => {
-          childField.forEach((w, j) => {
-            stack.push(s, position[u] as number, position[w] as number, base + i * kc + j);
-          });
-        });
-      }
-    }
-    const outBase = offsets[v] as number;
-    for (let ri = 0; ri < numReductions; ri++) {
-      const r = compiled[ri] as CompiledReduction;
-      const weight = k ** -r.power;
-      const blockA = r.block[order + 1] as number;
-      const blockB = r.block[order + 2] as number;
-      const kept0 = r.kept[0] as number;
-      const kept1 = order === 2 ? (r.kept[1] as number) : -1;
-      for (let e = 0; e < stack.length; e += 4) {
-        values.fill(-1, 0, r.blocks);
-        let consistent = true;
-        for (let i = 0; i <= order && consistent; i++) {
-          const b = r.block[i] as number;
-          const value = stack[e + i] as number;
-          if (values[b] === -1) values[b] = value;
-          else if (values[b] !== value) consistent = false;
-        }
-        if (!consistent) continue;
-        // Enumerate the adjacency entries A[a, b] = 1 that agree with the blocks fixed so far,
-        // summing the weight of each output cell they reach.
-        let count = 0;
-        const a0 = values[blockA] as number;
-        const b0 = values[blockB] as number;
-        const aFrom = Math.max(a0, 0);
-        const aTo = a0 >= 0 ? a0 + 1 : k;
-        for (let a = aFrom; a < aTo; a++) {
-          values[blockA] = a;
-          const begin = rowStart[a] as number;
-          const finish = rowStart[a + 1] as number;
-          for (let t = begin; t < finish; t++) {
-            const b = columns[t] as number;
-            if (b0 >= 0 && b !== b0) continue;
-            values[blockB] = b;
-            let cell = values[kept0] as number;
-            if (kept1 >= 0) cell = cell * k + (values[kept1] as number);
-            if (accumulated[cell] === 0) touched[count++] = cell;
-            accumulated[cell] = (accumulated[cell] as number) + weight;
-          }
-        }
-        const source = (stack[e + 3] as number) * numReductions + ri;
-        for (let t = 0; t < count; t++) {
-          const cell = touched[t] as number;
-          entries.push(source, outBase + cell, accumulated[cell] as number);
-          accumulated[cell] = 0;
-        }
-      }
-    }
-    for (const u of field) position[u] = -1;
   }
   const operator: ReductionOperator = {
     source: entries.source.slice(0, entries.length),
     target: entries.target.slice(0, entries.length),
     weight: entries.weight.slice(0, entries.length),
-    reductions: numReductions,
-    inputRows: previous.rows.get(order) as number,
+    reductions: compiled.length,
+    inputRows,
     outputRows: rows,
   };
   if (perLevel === undefined) {

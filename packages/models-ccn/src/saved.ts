@@ -16,7 +16,7 @@ export const CCN_MODEL_FORMAT = "covnet-ccn-model";
 /** Version of the numerical conventions (feature layout, reductions) CCN weights depend on. */
 export const CCN_CONVENTION_VERSION = "1";
 
-/** How a dataset was cut into training, validation and test molecules. */
+/** Specification of the cut of a dataset into training, validation and test molecules. */
 export interface CcnSplitSpec {
   readonly seed: number;
   /** Molecules drawn with the seed before splitting, or absent for all of them. */
@@ -51,7 +51,7 @@ export function saveCcn(dir: string, saved: SavedCcn): string {
   return path;
 }
 
-/** Whether a parsed JSON value is a saved CCN (by its format tag). */
+/** Checks the format tag: true when a parsed JSON value is a saved CCN. */
 export function isSavedCcn(value: unknown): value is SavedCcn {
   return (
     typeof value === "object" &&

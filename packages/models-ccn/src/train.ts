@@ -153,8 +153,8 @@ function* batchesOf(
 /**
  * Trains a CCN of order 1 or 2 on a graph dataset with a seeded split, Adam with a cosine
  * learning rate and MSE (or MAE, Huber) on the standardised target, through the nn `Trainer`.
- * With `outDir` it writes checkpoints, a log and `model.json`, and the returned model holds the
- * weights of the best validation epoch; without, the final weights.
+ * With `outDir` it writes checkpoints, a log and `model.json`, and the returned model has the
+ * weights of the best validation epoch. Without `outDir` it keeps the final weights.
  *
  * @throws {ArgumentError} on invalid sizes or a dataset too small to split.
  */
@@ -343,7 +343,7 @@ function targetScale(dataset: GraphDataset, indices: Int32Array): TargetScale {
 }
 
 /**
- * The molecules and the training, validation and test indices of a split specification: `limit`
+ * Rebuilds the molecules and the training, validation and test indices of a split specification: `limit`
  * molecules drawn with the seed (all when absent), then a seeded shuffle cut by the fractions.
  * `trainCcn` and `covnet eval` both cut datasets with it, so a saved model is evaluated on the
  * molecules it was tested on.

@@ -63,7 +63,7 @@ type EvalArgs = {
     : never;
 };
 
-/** The `format` field of a JSON model file, or undefined when it has none or does not parse. */
+/** Reads the `format` field of a JSON model file: undefined when it has none or does not parse. */
 function savedFormat(path: string): unknown {
   try {
     return (JSON.parse(readFileSync(path, "utf8")) as { format?: unknown } | null)?.format;
