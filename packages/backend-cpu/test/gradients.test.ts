@@ -29,6 +29,8 @@ import {
   sin,
   slice,
   softplus,
+  sparseMatMul,
+  sparseMatrix,
   split,
   sqrt,
   square,
@@ -355,6 +357,31 @@ const gatherCases: Case[] = [
   },
 ];
 
+const sparseCases: Case[] = [
+  {
+    name: "sparseMatMul [4, 5] with a repeated entry and an empty row",
+    shapes: [[5, 3]],
+    f: (engine) => {
+      const m = sparseMatrix(
+        engine,
+        [4, 5],
+        [0, 2, 2, 0, 3, 2],
+        [1, 4, 0, 1, 3, 4],
+        [0.5, -1.2, 2, 0.7, 1.5, 0.3],
+      );
+      return (x) => sparseMatMul(m, x as Tensor);
+    },
+  },
+  {
+    name: "sparseMatMul [3, 4] by [4, 2, 2]",
+    shapes: [[4, 2, 2]],
+    f: (engine) => {
+      const m = sparseMatrix(engine, [3, 4], [2, 0, 1, 1], [0, 3, 3, 2], [1.1, -0.4, 0.9, 2.5]);
+      return (x) => sparseMatMul(m, x as Tensor);
+    },
+  },
+];
+
 const allCases: readonly Case[] = [
   ...unaryCases,
   ...binaryCases,
@@ -364,6 +391,7 @@ const allCases: readonly Case[] = [
   ...matmulCases,
   ...shapeCases,
   ...gatherCases,
+  ...sparseCases,
 ];
 
 let engine: Engine;

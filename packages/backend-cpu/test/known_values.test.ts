@@ -23,12 +23,15 @@ import {
   segmentSum,
   sign,
   slice,
+  sparseMatMul,
+  sparseMatrix,
   square,
   sub,
   sum,
   type Tensor,
   tensor,
   transpose,
+  transposeSparse,
   where,
 } from "@covnet/core";
 import { expectClose } from "@covnet/core/testing";
@@ -177,6 +180,56 @@ describe("matmul against a naive loop", () => {
     const c = matmul(a, b);
     expect(c.dtype).toBe("int32");
     expect(c.toArray()).toEqual([58, 64, 139, 154]);
+  });
+});
+
+describe("sparseMatMul against a dense loop", () => {
+  it.each([
+    [4, 6, 1, 9],
+    [30, 20, 5, 120],
+    [7, 3, 4, 0],
+  ])("%i x %i matrix, width %i, %i entries", (rows, columns, width, nnz) => {
+    const r = Array.from({ length: nnz }, (_, t) => (t * 5 + 1) % rows);
+    const c = Array.from({ length: nnz }, (_, t) => (t * 3 + 2) % columns);
+    const w = randomValues(nnz, 3);
+    const x = randomValues(columns * width, 4);
+    const expected = new Array<number>(rows * width).fill(0);
+    for (let t = 0; t < nnz; t++) {
+      for (let j = 0; j < width; j++) {
+        const at = (r[t] as number) * width + j;
+        expected[at] =
+          (expected[at] as number) + (w[t] as number) * (x[(c[t] as number) * width + j] as number);
+      }
+    }
+    const m = sparseMatrix(engine, [rows, columns], r, c, w, "float64");
+    const y = sparseMatMul(m, tensor(engine, x, [columns, width], "float64"));
+    expect(y.shape).toEqual([rows, width]);
+    expectClose(y.toArray(), expected, { atol: 1e-14 });
+    const back = new Array<number>(columns * width).fill(0);
+    for (let t = 0; t < nnz; t++) {
+      for (let j = 0; j < width; j++) {
+        const at = (c[t] as number) * width + j;
+        back[at] =
+          (back[at] as number) +
+          (w[t] as number) * (expected[(r[t] as number) * width + j] as number);
+      }
+    }
+    const yt = sparseMatMul(transposeSparse(m), tensor(engine, expected, [rows, width], "float64"));
+    expect(yt.shape).toEqual([columns, width]);
+    expectClose(yt.toArray(), back, { atol: 1e-13 });
+  });
+
+  it("rejects out-of-range indices and mismatched rows", () => {
+    expect(() => sparseMatrix(engine, [2, 3], [0, 2], [1, 1], [1, 1])).toThrow(
+      /rowIndices\[1\] = 2 is outside 0..1/,
+    );
+    expect(() => sparseMatrix(engine, [2, 3], [0], [1, 1], [1, 1])).toThrow(
+      /one row and one column index per value/,
+    );
+    const m = sparseMatrix(engine, [2, 3], [0, 1], [1, 2], [1, 1], "float64");
+    expect(() => sparseMatMul(m, tensor(engine, [1, 2], [2, 1], "float64"))).toThrow(
+      /must have 3 rows/,
+    );
   });
 });
 

@@ -365,6 +365,48 @@ function segmentVectors(): TestVector[] {
   ]);
 }
 
+/**
+ * A 5 x 6 sparse matrix with an empty row and a repeated position, and its transpose, as
+ * `SparseMatMul` inputs (the transpose is passed but not read by the kernel).
+ */
+function sparseVectors(): TestVector[] {
+  const rowStart = [0, 2, 2, 5, 6, 8];
+  const columns = [1, 4, 0, 5, 0, 3, 2, 2];
+  const rowStartT = [0, 2, 3, 5, 6, 7, 8];
+  const columnsT = [2, 2, 0, 4, 4, 3, 0, 2];
+  const weights = f([8]);
+  return [
+    {
+      name: "SparseMatMul [5, 6] by [6, 3]",
+      kernel: "SparseMatMul" as const,
+      attrs: { rows: 5 },
+      inputs: [
+        ints(rowStart),
+        ints(columns),
+        weights,
+        f([6, 3]),
+        ints(rowStartT),
+        ints(columnsT),
+        f([8]),
+      ],
+    },
+    {
+      name: "SparseMatMul [5, 6] by [6, 1]",
+      kernel: "SparseMatMul" as const,
+      attrs: { rows: 5 },
+      inputs: [
+        ints(rowStart),
+        ints(columns),
+        weights,
+        f([6, 1]),
+        ints(rowStartT),
+        ints(columnsT),
+        f([8]),
+      ],
+    },
+  ];
+}
+
 /** Unit and non-unit vectors, including both poles and a point next to the pole. */
 const SH_VECTORS: InputSpec = {
   shape: [7, 3],
@@ -577,6 +619,7 @@ export const CONFORMANCE_VECTORS: readonly TestVector[] = [
   ...matmulVectors(),
   ...movementVectors(),
   ...segmentVectors(),
+  ...sparseVectors(),
   ...harmonicsVectors(),
   ...cgVectors(),
 ];

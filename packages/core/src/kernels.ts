@@ -177,6 +177,19 @@ export interface KernelSpecs {
     inputs: ["x", "segmentIds"];
     attrs: { numSegments: number; deterministic: boolean };
   };
+  /**
+   * Sparse matrix times dense rows. `rowStart [rows + 1]` and `columns [nnz]` (int32) with
+   * `values [nnz]` hold a `rows x n` matrix in compressed sparse row form, entries of each row in
+   * any column order. With `x [n, inner]` the output is `[rows, inner]`:
+   * `out[r, j] = sum of values[t] * x[columns[t], j]` over `t` from `rowStart[r]` to
+   * `rowStart[r + 1] - 1`, added in `t` order. The last three inputs hold the transposed matrix
+   * in the same form. The kernel does not read them, but the gradient with respect to `x`
+   * multiplies by them, and passing them as inputs keeps them alive until the backward pass.
+   */
+  SparseMatMul: {
+    inputs: ["rowStart", "columns", "values", "x", "rowStartT", "columnsT", "valuesT"];
+    attrs: { rows: number };
+  };
   /** Element type conversion; float to int32 truncates towards zero. */
   Cast: { inputs: ["x"]; attrs: { dtype: DType } };
   /**
@@ -227,6 +240,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   "Concat",
   "Gather",
   "SegmentSum",
+  "SparseMatMul",
   "Cast",
   "SphericalHarmonics",
   "SphericalHarmonicsGrad",

@@ -17,6 +17,8 @@ import {
   Random,
   reshape,
   segmentSum,
+  sparseMatMul,
+  sparseMatrix,
   split,
   sum,
   type Tensor,
@@ -236,15 +238,15 @@ export class CCN extends Module {
       [channels, r * channels],
     );
     const mixed = reshape(matmul(previous, perReduction), [op.inputRows * r, channels]);
-    const nnz = op.source.length;
-    const reduced = segmentSum(
-      mul(
-        gather(mixed, engine.makeTensor(op.source, [nnz], "int32"), 0),
-        engine.makeTensor(op.weight, [nnz, 1], dtype),
-      ),
-      engine.makeTensor(op.target, [nnz], "int32"),
-      op.outputRows,
+    const matrix = sparseMatrix(
+      engine,
+      [op.outputRows, op.inputRows * r],
+      op.target,
+      op.source,
+      op.weight,
+      dtype,
     );
+    const reduced = sparseMatMul(matrix, mixed);
     const bonds = matmul(
       packedBondTensor(engine, batch, level, order, dtype),
       bondWeight as Tensor,

@@ -5,8 +5,7 @@
  * Every reduction of `T (x) A` is linear in the stacked children `T`, and `T` is a 0/1 selection
  * of rows of the previous level. So for fixed fields and adjacency, "promote, stack, take every
  * reduction, normalise by the field size" is one sparse matrix from previous rows to output rows
- * (vertex entry by reduction), shared by all channels. Applying it is a gather, a multiply by the
- * weights and a segment sum. The dense path materialises `T`, a `k^(order + 1)` tensor per vertex
+ * (vertex entry by reduction), shared by all channels, applied with the `SparseMatMul` kernel. The dense path materialises `T`, a `k^(order + 1)` tensor per vertex
  * that is mostly zero, because only the vertex and its neighbours are children and each child
  * fills only the entries of its own smaller field. This operator visits only the nonzero entries.
  *
@@ -20,8 +19,8 @@ import type { CcnBatch, LevelFields } from "./graph_batch.js";
  * Sparse operator of one level. Entry `e` adds `weight[e]` times reduction `source[e] % R` of
  * the previous level's packed row `floor(source[e] / R)` to this level's packed row
  * `target[e]`, where `R` is the number of reductions. A model that mixes the channels of each
- * reduction first (rows `[prevRows * R, C']`) applies it as a gather, a multiply and a segment
- * sum into `[rows, C']`, without materialising the `[rows, R * C]` reductions.
+ * reduction first (rows `[prevRows * R, C']`) multiplies them by it as a sparse
+ * `[rows, prevRows * R]` matrix, without materialising the `[rows, R * C]` reductions.
  */
 export interface ReductionOperator {
   readonly source: Int32Array;

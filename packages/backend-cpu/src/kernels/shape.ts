@@ -155,6 +155,36 @@ const segmentSumKernel: KernelFunction<"SegmentSum", CpuBackend> = ({ inputs, at
   return info;
 };
 
+const sparseMatMulKernel: KernelFunction<"SparseMatMul", CpuBackend> = ({
+  inputs,
+  attrs,
+  backend,
+}) => {
+  const rowStart = backend.values(inputs[0]!);
+  const columns = backend.values(inputs[1]!);
+  const weights = backend.values(inputs[2]!);
+  const x = inputs[3]!;
+  const xv = backend.values(x);
+  const inner = x.shape[1] as number;
+  const rows = attrs.rows;
+  const { values, info } = backend.allocate([rows, inner], x.dtype);
+  // Each row sums in a float64 buffer, in entry order, then is written once.
+  const acc = new Float64Array(inner);
+  for (let r = 0; r < rows; r++) {
+    const end = rowStart[r + 1] as number;
+    const start = rowStart[r] as number;
+    if (start === end) continue;
+    acc.fill(0);
+    for (let t = start; t < end; t++) {
+      const w = weights[t] as number;
+      const src = (columns[t] as number) * inner;
+      for (let j = 0; j < inner; j++) acc[j] = (acc[j] as number) + w * (xv[src + j] as number);
+    }
+    values.set(acc, r * inner);
+  }
+  return info;
+};
+
 /** Data movement kernel list. */
 export const SHAPE_KERNELS: readonly KernelConfig[] = [
   defineKernel("Transpose", "cpu", transposeKernel),
@@ -163,4 +193,5 @@ export const SHAPE_KERNELS: readonly KernelConfig[] = [
   defineKernel("Concat", "cpu", concatKernel),
   defineKernel("Gather", "cpu", gatherKernel),
   defineKernel("SegmentSum", "cpu", segmentSumKernel),
+  defineKernel("SparseMatMul", "cpu", sparseMatMulKernel),
 ];

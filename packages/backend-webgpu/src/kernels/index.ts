@@ -11,6 +11,7 @@ import { padKernelConfig } from "./pad.js";
 import { reduceKernelConfig } from "./reduce.js";
 import { segmentSumKernelConfig } from "./segment_sum.js";
 import { sliceKernelConfig } from "./slice.js";
+import { sparseMatMulKernelConfig } from "./sparse_matmul.js";
 import { sphericalHarmonicsKernelConfig } from "./spherical_harmonics.js";
 import { sphericalHarmonicsGradKernelConfig } from "./spherical_harmonics_grad.js";
 import { transposeKernelConfig } from "./transpose.js";
@@ -32,6 +33,7 @@ export const WEBGPU_KERNELS: readonly KernelConfig[] = [
   concatKernelConfig,
   gatherKernelConfig,
   segmentSumKernelConfig,
+  sparseMatMulKernelConfig,
   castKernelConfig,
   sphericalHarmonicsKernelConfig,
   sphericalHarmonicsGradKernelConfig,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { isFloatDType } from "../dtype.js";
+import { type FloatDType, isFloatDType } from "../dtype.js";
 import type { KernelAttrs } from "../kernels.js";
 import { zerosLike } from "../ops/creation.js";
 import {
@@ -30,10 +30,33 @@ import {
 import { matmul } from "../ops/linalg.js";
 import { broadcastTo, sum, sumTo } from "../ops/reduce.js";
 import { gather, pad, reshape, segmentSum, slice, split, transpose } from "../ops/shape_ops.js";
+import { type SparseMatrix, sparseMatMul } from "../ops/sparse.js";
 import { defineGradient, type GradientConfig, type GradientContext } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 import { cgProductGradient } from "./cg_product.js";
 import { SPHERICAL_HARMONICS_GRADIENTS } from "./spherical_harmonics.js";
+
+/** `d(A x) / dx` applied to `dy` is `A^T dy`; the transposed matrix is among the inputs. */
+function sparseMatMulGrad(dy: Tensor, ctx: GradientContext<"SparseMatMul">): (Tensor | null)[] {
+  const [rowStart, columns, values, x, rowStartT, columnsT, valuesT] = ctx.inputs as Tensor[];
+  const n = (x as Tensor).shape[0] as number;
+  const transposed: SparseMatrix = {
+    shape: [n, ctx.attrs.rows],
+    nnz: (values as Tensor).size,
+    dtype: (x as Tensor).dtype as FloatDType,
+    csr: {
+      rowStart: rowStartT as Tensor,
+      columns: columnsT as Tensor,
+      values: valuesT as Tensor,
+    },
+    csrTransposed: {
+      rowStart: rowStart as Tensor,
+      columns: columns as Tensor,
+      values: values as Tensor,
+    },
+  };
+  return [null, null, null, sparseMatMul(transposed, dy), null, null, null];
+}
 
 function unaryGrad(dy: Tensor, ctx: GradientContext<"Unary">): [Tensor | null] {
   const x = ctx.inputs[0] as Tensor;
@@ -218,6 +241,7 @@ export const CORE_GRADIENTS: readonly GradientConfig[] = [
   ),
   defineGradient("Gather", gatherGrad),
   defineGradient("SegmentSum", (dy, ctx) => [gather(dy, ctx.inputs[1] as Tensor, 0), null]),
+  defineGradient("SparseMatMul", sparseMatMulGrad),
   defineGradient("Cast", (dy, ctx: GradientContext<"Cast">) => {
     const x = ctx.inputs[0] as Tensor;
     return [isFloatDType(x.dtype) && isFloatDType(ctx.attrs.dtype) ? cast(dy, x.dtype) : null];
