@@ -42,6 +42,19 @@ interface CompiledReduction {
   readonly kept: readonly number[];
   /** Power of the inverse field size that normalises the sums of this reduction. */
   readonly power: number;
+  /**
+   * Pairs of stacked-tensor indices that share a block, as bits (see {@link pairBits}): an
+   * entry contributes only when its indices are equal on all of them.
+   */
+  readonly equalities: number;
+  /** Whether each adjacency index shares its block with a stacked-tensor index. */
+  readonly aFixed: boolean;
+  readonly bFixed: boolean;
+}
+
+/** Bits of the equal pairs among the indices `(s, i, j)` of a stacked entry. */
+function pairBits(s: number, i: number, j: number): number {
+  return (s === i ? 1 : 0) | (s === j ? 2 : 0) | (i === j ? 4 : 0);
 }
 
 function compile(reductions: readonly Reduction[], order: number): CompiledReduction[] {
@@ -60,7 +73,18 @@ function compile(reductions: readonly Reduction[], order: number): CompiledReduc
         "reductionOperator: a reduction that identifies the two adjacency indices vanishes, because A has a zero diagonal; leave it out",
       );
     }
-    return { block, blocks: r.blocks.length, kept: r.kept, power: summedBlocks(r) };
+    // For order 1 the third stacked index does not exist: give it a block of its own.
+    const third = order === 2 ? (block[2] as number) : -1;
+    const xBlocks = [block[0], block[1], third];
+    return {
+      block,
+      blocks: r.blocks.length,
+      kept: r.kept,
+      power: summedBlocks(r),
+      equalities: pairBits(block[0] as number, block[1] as number, third),
+      aFixed: xBlocks.includes(block[order + 1]),
+      bFixed: xBlocks.includes(block[order + 2]),
+    };
   });
 }
 
@@ -105,8 +129,9 @@ class VertexEntries {
   readonly accumulated: Float64Array;
   readonly touched: Int32Array;
   /**
-   * Nonzero entries of the stacked tensor, four numbers each: stack position, field
-   * multi-index (the second index 0 for order 1), and the previous level's packed row.
+   * Nonzero entries of the stacked tensor, five numbers each: stack position, field
+   * multi-index (the second index -1 for order 1), the previous level's packed row, and the
+   * {@link pairBits} of the three indices.
    */
   readonly stack: number[] = [];
   field: readonly number[] = [];
@@ -152,12 +177,14 @@ class VertexEntries {
       const kc = childField.length;
       const base = previousOffsets[child] as number;
       childField.forEach((u, i) => {
+        const p = position[u] as number;
         if (this.order === 1) {
-          stack.push(s, position[u] as number, 0, base + i);
+          stack.push(s, p, -1, base + i, pairBits(s, p, -1));
           return;
         }
         childField.forEach((w, j) => {
-          stack.push(s, position[u] as number, position[w] as number, base + i * kc + j);
+          const q = position[w] as number;
+          stack.push(s, p, q, base + i * kc + j, pairBits(s, p, q));
         });
       });
     }
@@ -181,21 +208,15 @@ class VertexEntries {
     const blockB = r.block[order + 2] as number;
     const kept0 = r.kept[0] as number;
     const kept1 = order === 2 ? (r.kept[1] as number) : -1;
-    for (let e = 0; e < stack.length; e += 4) {
-      values.fill(-1, 0, r.blocks);
-      let consistent = true;
-      for (let i = 0; i <= order && consistent; i++) {
-        const b = r.block[i] as number;
-        const value = stack[e + i] as number;
-        if (values[b] === -1) values[b] = value;
-        else if (values[b] !== value) consistent = false;
-      }
-      if (!consistent) continue;
+    const equalities = r.equalities;
+    for (let e = 0; e < stack.length; e += 5) {
+      if (((stack[e + 4] as number) & equalities) !== equalities) continue;
+      for (let i = 0; i <= order; i++) values[r.block[i] as number] = stack[e + i] as number;
       // Enumerate the adjacency entries A[a, b] = 1 that agree with the blocks fixed so far,
       // summing the weight of each output cell they reach.
       let count = 0;
-      const a0 = values[blockA] as number;
-      const b0 = values[blockB] as number;
+      const a0 = r.aFixed ? (values[blockA] as number) : -1;
+      const b0 = r.bFixed ? (values[blockB] as number) : -1;
       const aTo = a0 >= 0 ? a0 + 1 : k;
       for (let a = Math.max(a0, 0); a < aTo; a++) {
         values[blockA] = a;
