@@ -204,6 +204,31 @@ describe("covnet command", () => {
     expect(again.metrics.mae).toBeCloseTo(result.metrics.mae, 5);
     expect(again.metrics.rmse).toBeCloseTo(result.metrics.rmse, 5);
 
+    const resumed = await run([
+      "train",
+      "ccn",
+      "--order",
+      "1",
+      "--dataset",
+      "hcep",
+      "--limit",
+      "60",
+      "--epochs",
+      "1",
+      "--out",
+      join(dir, "ccn"),
+      "--resume",
+      "--json",
+    ]);
+    expect(resumed.code).toBe(0);
+    const continued = lastJson(resumed.stdout) as {
+      train: { resumed: boolean; epochs: number };
+      metrics: { mae: number };
+    };
+    expect(continued.train.resumed).toBe(true);
+    expect(continued.train.epochs).toBe(1);
+    expect(continued.metrics.mae).toBeCloseTo(result.metrics.mae, 5);
+
     const training = await run(["eval", "--checkpoint", join(dir, "ccn"), "--split", "train"]);
     expect(training.code).toBe(0);
     expect(training.stdout).toMatch(/CCN 1D, hcep, train split, 48 molecules/);

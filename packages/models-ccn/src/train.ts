@@ -70,6 +70,12 @@ export interface TrainCcnOptions {
    * the current weights. Default no limit (`epochs` epochs).
    */
   readonly timeBudgetSeconds?: number;
+  /** Continue the run saved in `outDir` (`latest.json`) when there is one. Default `false`. */
+  readonly resume?: boolean;
+  /** Stop training (after saving a checkpoint in `outDir`) when this signal aborts. */
+  readonly signal?: AbortSignal;
+  /** Stop on SIGINT and SIGTERM after saving a checkpoint. Default `false`. */
+  readonly handleSignals?: boolean;
   /** Progress output of the trainer. Default `none`. */
   readonly progress?: "auto" | "none";
 }
@@ -91,6 +97,8 @@ export interface TrainCcnResult {
   };
   readonly scale: TargetScale;
   readonly epochs: number;
+  /** Whether training continued from a checkpoint in `outDir`. */
+  readonly resumed: boolean;
   /** Epoch (1-based) whose weights the model holds: the best validation epoch when known. */
   readonly bestEpoch: number | null;
   /** The model as written to `model.json` (also returned without an output directory). */
@@ -233,13 +241,19 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
       ? {}
       : { checkpointDir: options.outDir, logFile: `${options.outDir}/train.log` }),
   });
+  const resumed =
+    options.resume === true && options.outDir !== undefined ? trainer.resume() : false;
   const started = performance.now();
   const budget = new AbortController();
+  options.signal?.addEventListener("abort", () => budget.abort(), { once: true });
   const timer =
     options.timeBudgetSeconds === undefined
       ? undefined
       : setTimeout(() => budget.abort(), options.timeBudgetSeconds * 1000);
-  const result = await trainer.fit({ handleSignals: false, signal: budget.signal });
+  const result = await trainer.fit({
+    handleSignals: options.handleSignals ?? false,
+    signal: budget.signal,
+  });
   clearTimeout(timer);
   const trainSeconds = (performance.now() - started) / 1000;
   const bestPath = options.outDir === undefined ? null : join(options.outDir, "best.json");
@@ -277,6 +291,7 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
     split,
     scale,
     epochs: result.epochs,
+    resumed,
     bestEpoch,
     saved,
     trainedMolecules,

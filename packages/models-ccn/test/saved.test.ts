@@ -70,6 +70,38 @@ describe("saved CCN", () => {
     expect(Math.abs(a.mae - c.mae)).toBeGreaterThan(1e-6);
   });
 
+  it("resume continues from latest.json", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "covnet-ccn-resume-"));
+    const options = {
+      engine,
+      order: 1,
+      dataset: "hcep",
+      limit: 30,
+      levels: 1,
+      channels: 2,
+      hidden: 4,
+      epochs: 2,
+      batchSize: 8,
+      lr: 1e-3,
+      seed: 2,
+      outDir: dir,
+    } as const;
+    const first = await trainCcn(options);
+    expect(first.resumed).toBe(false);
+    expect(first.epochs).toBe(2);
+    const again = await trainCcn({ ...options, resume: true });
+    expect(again.resumed).toBe(true);
+    // Both epochs were done, so the resumed run trains no further and keeps the same weights.
+    expect(again.epochs).toBe(2);
+    expect(again.saved.state).toEqual(first.saved.state);
+    const log = readFileSync(join(dir, "train.log"), "utf8");
+    expect(log).toMatch(/"type":"resume"/);
+    // Without resume the same directory starts over: a fresh run logs a new first epoch.
+    const fresh = await trainCcn({ ...options, epochs: 1 });
+    expect(fresh.resumed).toBe(false);
+    expect(fresh.epochs).toBe(1);
+  });
+
   it("rejects files that are not saved CCNs, naming the file and the field", () => {
     const dir = mkdtempSync(join(tmpdir(), "covnet-ccn-bad-"));
     const other = join(dir, "other.json");

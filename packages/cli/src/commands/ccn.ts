@@ -70,6 +70,11 @@ const ccnOptions = {
       "Directory for checkpoints, the training log (train.log) and model.json, which covnet eval reads.",
     ),
   ),
+  resume: Options.boolean("resume").pipe(
+    Options.withDescription(
+      "Continue the run saved in --out (latest.json) instead of starting anew.",
+    ),
+  ),
   dtype: dtypeOption("float32"),
   backend: backendOption,
   json: jsonOption,
@@ -107,6 +112,8 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     schedule: a.schedule,
     ...(a.limit > 0 ? { limit: a.limit } : {}),
     outDir: a.out,
+    resume: a.resume,
+    handleSignals: true,
     dtype: a.dtype,
     progress: a.json ? "none" : "auto",
   });
@@ -137,6 +144,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
       size: run.split.train.length,
       valid: run.split.valid.length,
       epochs: run.epochs,
+      resumed: run.resumed,
       bestEpoch: run.bestEpoch,
       seconds: run.trainSeconds,
     },

@@ -56,9 +56,7 @@ const evalOptions = {
 };
 
 type EvalArgs = {
-  readonly [K in keyof typeof evalOptions]: (typeof evalOptions)[K] extends Options.Options<
-    infer A
-  >
+  readonly [K in keyof typeof evalOptions]: (typeof evalOptions)[K] extends Options.Options<infer A>
     ? A
     : never;
 };
