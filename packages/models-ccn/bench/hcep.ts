@@ -3,7 +3,7 @@
  * PCE, training time and evaluation throughput on this machine (CPU backend, float32).
  *
  *   npm run bench -w packages/models-ccn -- [limit] [epochs] [batchSize] [levels] [orders] [budget]
- *     [channels] [readout] [hidden]
+ *     [channels] [readout] [hidden] [loss]
  *
  * `limit` molecules are drawn from the 29,978 with the seed before splitting (default 2000;
  * `all` uses every molecule). `budget` stops training after that many seconds (default none,
@@ -25,6 +25,8 @@ const budget = budgetArg === undefined || budgetArg === "none" ? undefined : Num
 const channels = Number(process.argv[8] ?? 4);
 const readout = process.argv[9] === "mean" ? "mean" : "vertex";
 const hidden = Number(process.argv[10] ?? 32);
+const lossArg = process.argv[11] ?? "mse";
+const loss = lossArg === "mae" || lossArg === "huber" ? lossArg : "mse";
 const epochs = Number(process.argv[3] ?? 10);
 const batchSize = Number(process.argv[4] ?? 32);
 const levels = Number(process.argv[5] ?? 2);
@@ -34,7 +36,7 @@ container.load(cpuBackendModule());
 const engine = await initEngine(container, { backend: "cpu", defaultFloat: "float32" });
 const dataset = await loadGraphDataset("hcep");
 process.stdout.write(
-  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${channels} channels, readout ${readout} of width ${hidden}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
+  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${channels} channels, readout ${readout} of width ${hidden}, ${loss} loss, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
 );
 for (const order of orders) {
   const outDir = mkdtempSync(join(tmpdir(), "covnet-ccn-bench-"));
@@ -48,6 +50,7 @@ for (const order of orders) {
     channels,
     readout,
     hidden,
+    loss,
     epochs,
     batchSize,
     lr: 2e-3,
@@ -70,6 +73,7 @@ for (const order of orders) {
       channels,
       readout,
       hidden,
+      loss,
       train: run.split.train.length,
       test: test.count,
       testMae: test.mae,
