@@ -52,7 +52,7 @@ export interface CcnConfig {
   /** Hidden width of the readout MLP. */
   readonly hidden: number;
   /**
-   * How vertex invariants become a molecule's features. `mean` (the default) averages them over
+   * Readout from vertex invariants to a molecule's features. `mean` (the default) averages them over
    * the atoms and feeds the average to the MLP. `vertex` first maps each atom's invariants through
    * a two-layer MLP of width `hidden`, then pools the results by mean and by sum over the atoms
    * (the sum divided by {@link SUM_POOL_SCALE}), so the head gets `2 * hidden` features.
@@ -187,7 +187,7 @@ export class CCN extends Module {
     return reshape(this.head.forward(perGraph), [batch.numGraphs]);
   }
 
-  /** Levels 1.. by the dense path: the invariants of each level, `[V, order * C]`. */
+  /** Computes levels 1.. by the dense path and returns each level's invariants, `[V, order * C]`. */
   #denseLevels(batch: CcnBatch, h: Tensor): Tensor[] {
     const engine = h.engine;
     const v = batch.numVertices;
@@ -217,8 +217,8 @@ export class CCN extends Module {
   }
 
   /**
-   * Level `l` by the sparse path: the previous level's packed rows `[rows, C]` to this level's
-   * `[rows', C]` (see `LevelFields.rowOffset`).
+   * Computes level `l` by the sparse path: maps the previous level's packed rows `[rows, C]` to
+   * this level's `[rows', C]` (see `LevelFields.rowOffset`).
    */
   #sparseLevel(batch: CcnBatch, l: number, previous: Tensor): Tensor {
     const engine = previous.engine;
@@ -257,8 +257,8 @@ export class CCN extends Module {
   }
 
   /**
-   * Invariants of packed rows `[rows, C]`: per vertex the mean over its field entries, and for
-   * order 2 the mean of the diagonal, `[V, order * C]`.
+   * Reduces packed rows `[rows, C]` to invariants `[V, order * C]`: per vertex the mean over its
+   * field entries, and for order 2 the mean of the diagonal.
    */
   #packedInvariants(rows: Tensor, level: LevelFields, numVertices: number): Tensor {
     const engine = rows.engine;
@@ -405,7 +405,7 @@ function fieldScale(
 }
 
 /**
- * {@link bondTensor} in the packed row layout of a level: `[rows, 4]`, one row per field entry
+ * Builds {@link bondTensor} in the packed row layout of a level: `[rows, 4]`, one row per field entry
  * (order 2: pair of field positions; order 1: position, with the bond types averaged over the
  * field).
  */
