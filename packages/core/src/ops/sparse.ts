@@ -72,9 +72,10 @@ function compress(
 }
 
 function checkIndices(name: string, indices: ArrayLike<number>, bound: number): void {
+  const integers = indices instanceof Int32Array;
   for (let t = 0; t < indices.length; t++) {
     const i = indices[t] as number;
-    if (!Number.isInteger(i) || i < 0 || i >= bound) {
+    if (i < 0 || i >= bound || (!integers && !Number.isInteger(i))) {
       throw new ArgumentError(`sparseMatrix: ${name}[${t}] = ${i} is outside 0..${bound - 1}`);
     }
   }
