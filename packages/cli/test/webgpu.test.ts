@@ -149,4 +149,34 @@ describe("covnet on WebGPU", () => {
       });
     });
   });
+
+  it("CCN 2D trains and evaluates like the CPU", async () => {
+    const ccn = [
+      ...["train", "ccn", "--order", "2", "--dataset", "hcep", "--limit", "60", "--levels", "2"],
+      ...["--channels", "3", "--epochs", "1", "--batch-size", "16", "--dtype", "float32"],
+    ];
+    const gpuRun = join(dir, "ccn-gpu");
+    const cpuRun = join(dir, "ccn-cpu");
+    const [gpuTrain, cpuTrain] = await Promise.all([
+      runJson([...ccn, "--backend", "webgpu", "--out", gpuRun]),
+      runJson([...ccn, "--backend", "cpu", "--out", cpuRun]),
+    ]);
+    expect(gpuTrain.backend).toBe("webgpu");
+    expect(gpuTrain.count).toBe(6);
+    const gpuTrained = gpuTrain.metrics as ErrorMetrics;
+    const cpuTrained = cpuTrain.metrics as ErrorMetrics;
+    // Three optimizer steps through two sparse levels from the same initial weights.
+    expect(Math.abs(gpuTrained.mae - cpuTrained.mae)).toBeLessThan(1e-3 * cpuTrained.mae);
+
+    const evaluate = ["eval", "--checkpoint", gpuRun, "--split", "all", "--dtype", "float32"];
+    const [gpuEval, cpuEval] = await Promise.all([
+      runJson([...evaluate, "--backend", "webgpu"]),
+      runJson([...evaluate, "--backend", "cpu"]),
+    ]);
+    expect(gpuEval.count).toBe(60);
+    const gpu = gpuEval.metrics as ErrorMetrics;
+    const cpu = cpuEval.metrics as ErrorMetrics;
+    expect(Math.abs(gpu.mae - cpu.mae)).toBeLessThan(1e-4 * cpu.mae);
+    expect(Math.abs(gpu.rmse - cpu.rmse)).toBeLessThan(1e-4 * cpu.rmse);
+  });
 });
