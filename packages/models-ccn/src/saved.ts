@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError, type Engine, type FloatDType } from "@covnet/core";
-import type { StateDict } from "@covnet/nn";
+import { type StateDict, writeFileAtomic } from "@covnet/nn";
 import { CCN, type CcnConfig } from "./model.js";
 
 /** File format tag of a saved CCN. */
@@ -41,13 +41,11 @@ export interface SavedCcn {
   readonly metrics?: Readonly<Record<string, unknown>>;
 }
 
-/** Writes `model.json` in `dir` atomically (temporary file, then rename). Returns its path. */
+/** Writes `model.json` in `dir` atomically (synced temporary file, then rename). Returns its path. */
 export function saveCcn(dir: string, saved: SavedCcn): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "model.json");
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(saved)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(saved)}\n`);
   return path;
 }
 

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ArgumentError, type Engine, type FloatDType, Random } from "@covnet/core";
-import type { StateDict } from "@covnet/nn";
+import { type StateDict, writeFileAtomic } from "@covnet/nn";
 import type { CormorantConfig } from "./config.js";
 import { CONVENTION_VERSION } from "./export_format.js";
 import { Cormorant } from "./model.js";
@@ -33,13 +33,11 @@ export interface SavedCormorant {
   readonly metrics?: Readonly<Record<string, unknown>>;
 }
 
-/** Writes `model.json` in `dir` atomically (temporary file, then rename). */
+/** Writes `model.json` in `dir` atomically (synced temporary file, then rename). */
 export function saveCormorant(dir: string, saved: SavedCormorant): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "model.json");
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(saved)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(saved)}\n`);
   return path;
 }
 

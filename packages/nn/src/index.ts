@@ -6,6 +6,7 @@
  */
 export * from "./errors.js";
 export * from "./init.js";
+export { writeFileAtomic } from "./internal/atomic.js";
 export * from "./layers/linear.js";
 export * from "./layers/norm_activation.js";
 export * from "./layers/radial.js";
