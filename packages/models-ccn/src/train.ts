@@ -258,13 +258,17 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
   const trainSeconds = (performance.now() - started) / 1000;
   const bestPath = options.outDir === undefined ? null : join(options.outDir, "best.json");
   let bestEpoch: number | null = null;
-  if (bestPath !== null && existsSync(bestPath)) {
+  // Only this run's best.json: a run stopped before its first validation has none, and the
+  // directory may hold one from an earlier run.
+  if (bestPath !== null && result.best !== null && existsSync(bestPath)) {
     const record = JSON.parse(readFileSync(bestPath, "utf8")) as {
       epoch: number;
       model: StateDict;
     };
-    model.loadStateDict(record.model);
-    bestEpoch = record.epoch;
+    if (record.epoch === result.best.epoch) {
+      model.loadStateDict(record.model);
+      bestEpoch = record.epoch;
+    }
   }
   const saved: SavedCcn = {
     format: CCN_MODEL_FORMAT,
