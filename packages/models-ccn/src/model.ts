@@ -52,10 +52,10 @@ export interface CcnConfig {
   /** Hidden width of the readout MLP. */
   readonly hidden: number;
   /**
-   * Readout from vertex invariants to a molecule's features. `mean` (the default) averages them over
-   * the atoms and feeds the average to the MLP. `vertex` first maps each atom's invariants through
-   * a two-layer MLP of width `hidden`, then pools the results by mean and by sum over the atoms
-   * (the sum divided by {@link SUM_POOL_SCALE}), so the head gets `2 * hidden` features.
+   * Readout from vertex invariants to a molecule's features. `mean` (the default) averages them
+   * over the atoms and feeds the average to the MLP. `vertex` first maps each atom's invariants
+   * through a two-layer MLP of width `hidden`, then pools the results by mean and by sum over the
+   * atoms (the sum divided by {@link SUM_POOL_SCALE}), so the head gets `2 * hidden` features.
    */
   readonly readout?: "mean" | "vertex";
   /**
