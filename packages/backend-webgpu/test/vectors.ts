@@ -366,8 +366,8 @@ function segmentVectors(): TestVector[] {
 }
 
 /**
- * A 5 x 6 sparse matrix with an empty row and a repeated position, and its transpose, as
- * `SparseMatMul` inputs (the transpose is passed but not read by the kernel).
+ * Builds `SparseMatMul` vectors of a 5 x 6 sparse matrix with an empty row and a repeated
+ * position. The transpose is passed as the kernel requires, but the kernel does not read it.
  */
 function sparseVectors(): TestVector[] {
   const rowStart = [0, 2, 2, 5, 6, 8];
@@ -375,36 +375,20 @@ function sparseVectors(): TestVector[] {
   const rowStartT = [0, 2, 3, 5, 6, 7, 8];
   const columnsT = [2, 2, 0, 4, 4, 3, 0, 2];
   const weights = f([8]);
-  return [
-    {
-      name: "SparseMatMul [5, 6] by [6, 3]",
-      kernel: "SparseMatMul" as const,
-      attrs: { rows: 5 },
-      inputs: [
-        ints(rowStart),
-        ints(columns),
-        weights,
-        f([6, 3]),
-        ints(rowStartT),
-        ints(columnsT),
-        f([8]),
-      ],
-    },
-    {
-      name: "SparseMatMul [5, 6] by [6, 1]",
-      kernel: "SparseMatMul" as const,
-      attrs: { rows: 5 },
-      inputs: [
-        ints(rowStart),
-        ints(columns),
-        weights,
-        f([6, 1]),
-        ints(rowStartT),
-        ints(columnsT),
-        f([8]),
-      ],
-    },
-  ];
+  return [3, 1].map((width) => ({
+    name: `SparseMatMul [5, 6] by [6, ${width}]`,
+    kernel: "SparseMatMul" as const,
+    attrs: { rows: 5 },
+    inputs: [
+      ints(rowStart),
+      ints(columns),
+      weights,
+      f([6, width]),
+      ints(rowStartT),
+      ints(columnsT),
+      f([8]),
+    ],
+  }));
 }
 
 /** Unit and non-unit vectors, including both poles and a point next to the pole. */

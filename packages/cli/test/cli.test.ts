@@ -152,21 +152,11 @@ describe("covnet command", () => {
   });
 
   it("train ccn reports test MAE on HCEP", async () => {
-    const r = await run([
-      "train",
-      "ccn",
-      "--order",
-      "1",
-      "--dataset",
-      "hcep",
-      "--limit",
-      "60",
-      "--epochs",
-      "1",
-      "--out",
-      join(dir, "ccn"),
-      "--json",
-    ]);
+    const trainCcn = [
+      ...["train", "ccn", "--order", "1", "--dataset", "hcep", "--limit", "60"],
+      ...["--epochs", "1", "--out", join(dir, "ccn"), "--json"],
+    ];
+    const r = await run(trainCcn);
     expect(r.code).toBe(0);
     const result = lastJson(r.stdout) as {
       count: number;
@@ -204,22 +194,7 @@ describe("covnet command", () => {
     expect(again.metrics.mae).toBeCloseTo(result.metrics.mae, 5);
     expect(again.metrics.rmse).toBeCloseTo(result.metrics.rmse, 5);
 
-    const resumed = await run([
-      "train",
-      "ccn",
-      "--order",
-      "1",
-      "--dataset",
-      "hcep",
-      "--limit",
-      "60",
-      "--epochs",
-      "1",
-      "--out",
-      join(dir, "ccn"),
-      "--resume",
-      "--json",
-    ]);
+    const resumed = await run([...trainCcn, "--resume"]);
     expect(resumed.code).toBe(0);
     const continued = lastJson(resumed.stdout) as {
       train: { resumed: boolean; epochs: number };

@@ -4,7 +4,7 @@
  *
  *   npm run bench:step -w packages/models-ccn -- [order] [levels] [channels] [repeats]
  *
- * Each implementation runs `repeats` steps after one warm-up step on the same batch; the table
+ * Each implementation runs `repeats` steps after one warm-up step on the same batch. The output
  * gives the median of the process CPU time (user plus system) per step. Operators are cached per
  * batch, so the step times exclude building them; the build is timed separately on fresh
  * batches.

@@ -154,6 +154,7 @@ class VertexEntries {
     const current = batch.levels[level] as LevelFields;
     const previous = batch.levels[level - 1] as LevelFields;
     const previousOffsets = previous.rowOffset.get(this.order) as Int32Array;
+
     const position = this.position;
     for (const u of this.field) position[u] = -1;
     this.field = current.fields.fields[v] as readonly number[];
@@ -161,6 +162,7 @@ class VertexEntries {
     this.field.forEach((u, p) => {
       position[u] = p;
     });
+
     let nonzeros = 0;
     for (let p = 0; p < k; p++) {
       this.rowStart[p] = nonzeros;
@@ -170,6 +172,7 @@ class VertexEntries {
       }
     }
     this.rowStart[k] = nonzeros;
+
     const stack = this.stack;
     stack.length = 0;
     for (const { child, position: s } of current.children[v] ?? []) {
@@ -266,12 +269,14 @@ export function reductionOperator(
   let perLevel = cache.get(current);
   const hit = perLevel?.get(key);
   if (hit !== undefined) return hit;
+
   const offsets = current.rowOffset.get(order);
   const rows = current.rows.get(order);
   const inputRows = previous.rows.get(order);
   if (offsets === undefined || rows === undefined || inputRows === undefined) {
     throw new RangeError(`reductionOperator: the batch has no packed layout of order ${order}`);
   }
+
   const compiled = compile(reductions, order);
   const entries = new EntryList();
   const vertex = new VertexEntries(order, batch.numVertices, current.fields.size);
@@ -281,6 +286,7 @@ export function reductionOperator(
       vertex.append(entries, r, ri, compiled.length, offsets[v] as number);
     });
   }
+
   const operator: ReductionOperator = {
     source: entries.source.slice(0, entries.length),
     target: entries.target.slice(0, entries.length),

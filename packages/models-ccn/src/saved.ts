@@ -76,11 +76,13 @@ export function readSavedCcn(path: string): SavedCcn {
     const format = (parsed as { format?: unknown } | null)?.format;
     throw new ArgumentError(`${path} is not a covnet CCN model (format "${String(format)}")`);
   }
+
   if (parsed.conventionVersion !== CCN_CONVENTION_VERSION) {
     throw new ArgumentError(
       `${path} was saved with conventions "${String(parsed.conventionVersion)}", but this version of covnet uses "${CCN_CONVENTION_VERSION}"`,
     );
   }
+
   const c = parsed.config as Partial<CcnConfig> | undefined;
   const problems: string[] = [];
   if (c === undefined || (c.order !== 1 && c.order !== 2)) problems.push("config.order (1 or 2)");
@@ -99,6 +101,7 @@ export function readSavedCcn(path: string): SavedCcn {
     problems.push("split (seed and three fractions)");
   }
   if (typeof parsed.state !== "object" || parsed.state === null) problems.push("state");
+
   if (problems.length > 0) {
     throw new ArgumentError(`${path}: missing or invalid ${problems.join(", ")}`);
   }

@@ -61,12 +61,14 @@ describe("CCN", () => {
     const sparse = new CCN(engine, { ...config, implementation: "sparse" });
     const dense = new CCN(engine, { ...config, implementation: "dense" });
     const batch = prepareBatch([...graphs, ...hcep], 2, [order]);
+
     const a = sparse.forward(batch).toArray();
     const b = dense.forward(batch).toArray();
     expect(a.length).toBe(graphs.length + hcep.length);
     a.forEach((x, i) => {
       expect(Math.abs(x - (b[i] as number))).toBeLessThan(1e-12 * Math.max(1, Math.abs(x)));
     });
+
     // Gradients of the weights agree too: the two paths are one function.
     const wrt = (m: CCN) => [...m.parameters().values()].map((p) => p.value);
     const ga = valueAndGrads(() => sum(square(sparse.forward(batch))), wrt(sparse)).grads;

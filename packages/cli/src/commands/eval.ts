@@ -78,26 +78,27 @@ async function evalCcn(path: string, a: EvalArgs): Promise<void> {
   const saved = readSavedCcn(path);
   const id = Option.getOrElse(a.dataset, () => saved.dataset.id);
   if (id !== "hcep" && id !== "qm9") {
-    throw new CliError(`a CCN evaluates on the graph datasets hcep and qm9, not "${id}"`);
+    throw new CliError(`invalid dataset "${id}" for a CCN model: expected hcep or qm9`);
   }
-  const target = Option.isSome(a.target)
-    ? a.target.value
-    : id === saved.dataset.id
-      ? saved.dataset.target
-      : undefined;
+  // The saved target applies only to the dataset the model was trained on.
+  let target: string | undefined;
+  if (Option.isSome(a.target)) target = a.target.value;
+  else if (id === saved.dataset.id) target = saved.dataset.target;
   const full = await loadGraphDataset(id, {
     ...(Option.isSome(a.data) ? { dataPath: a.data.value } : {}),
     ...(target === undefined || id === "hcep" ? {} : { target }),
   });
+
   const { dataset, split } = ccnSplit(full, saved.split);
   let indices: Int32Array =
     a.split === "all" ? Int32Array.from({ length: dataset.size }, (_, i) => i) : split[a.split];
   if (a.limit > 0) indices = indices.subarray(0, a.limit);
   if (indices.length === 0)
     throw new CliError(`no molecules to evaluate in the ${a.split} split of ${dataset.id}`);
+
   const engine = await createEngine(a.backend, a.dtype, cliLogger(a.verbose));
   const model = loadCcn(engine, saved, a.dtype);
-  const m = await evaluateCcn({
+  const metrics = await evaluateCcn({
     model,
     dataset,
     indices,
@@ -105,10 +106,11 @@ async function evalCcn(path: string, a: EvalArgs): Promise<void> {
     batchSize: 32,
   });
   const order = model.config.order;
-  say(a.json, `covnet: CCN ${order}D, ${dataset.id}, ${a.split} split, ${m.count} molecules`);
+  const unit = dataset.unit;
+  say(a.json, `covnet: CCN ${order}D, ${dataset.id}, ${a.split} split, ${metrics.count} molecules`);
   say(
     a.json,
-    `  ${dataset.target} MAE ${m.mae.toFixed(4)} ${dataset.unit}, RMSE ${m.rmse.toFixed(4)} ${dataset.unit}`,
+    `  ${dataset.target} MAE ${metrics.mae.toFixed(4)} ${unit}, RMSE ${metrics.rmse.toFixed(4)} ${unit}`,
   );
   emitJson(a.json, {
     command: "eval",
@@ -116,11 +118,11 @@ async function evalCcn(path: string, a: EvalArgs): Promise<void> {
     order,
     dataset: dataset.id,
     target: dataset.target,
-    unit: dataset.unit,
+    unit,
     split: a.split,
-    metrics: { mae: m.mae, rmse: m.rmse },
-    count: m.count,
-    moleculesPerSecond: m.moleculesPerSecond,
+    metrics: { mae: metrics.mae, rmse: metrics.rmse },
+    count: metrics.count,
+    moleculesPerSecond: metrics.moleculesPerSecond,
     backend: engine.backendName,
     dtype: a.dtype,
   });
