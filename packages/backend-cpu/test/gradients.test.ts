@@ -30,7 +30,9 @@ import {
   slice,
   softplus,
   sparseMatMul,
+  sparseMatMulTransposed,
   sparseMatrix,
+  sparseMatrixFromCsr,
   split,
   sqrt,
   square,
@@ -357,6 +359,13 @@ const gatherCases: Case[] = [
   },
 ];
 
+/** A 4 x 5 matrix in compressed rows with a repeated entry and an empty row. */
+const CSR_4X5 = {
+  rowStart: Int32Array.from([0, 2, 2, 5, 6]),
+  columns: Int32Array.from([1, 1, 4, 0, 4, 3]),
+  values: [0.5, 0.7, -1.2, 2, 0.3, 1.5],
+};
+
 const sparseCases: Case[] = [
   {
     name: "sparseMatMul [4, 5] with a repeated entry and an empty row",
@@ -378,6 +387,36 @@ const sparseCases: Case[] = [
     f: (engine) => {
       const m = sparseMatrix(engine, [3, 4], [2, 0, 1, 1], [0, 3, 3, 2], [1.1, -0.4, 0.9, 2.5]);
       return (x) => sparseMatMul(m, x as Tensor);
+    },
+  },
+  {
+    name: "sparseMatMul [4, 5] from compressed rows, transpose not stored",
+    shapes: [[5, 6]],
+    f: (engine) => {
+      const m = sparseMatrixFromCsr(engine, [4, 5], CSR_4X5, "float64", {
+        storeTranspose: false,
+      });
+      return (x) => tanh(sparseMatMul(m, x as Tensor));
+    },
+  },
+  {
+    name: "sparseMatMulTransposed [4, 5] by [4, 2, 3], transpose not stored",
+    shapes: [[4, 2, 3]],
+    f: (engine) => {
+      const m = sparseMatrixFromCsr(engine, [4, 5], CSR_4X5, "float64", {
+        storeTranspose: false,
+      });
+      return (y) => tanh(sparseMatMulTransposed(m, y as Tensor));
+    },
+  },
+  {
+    name: "sparseMatMulTransposed [4, 5] with the stored transpose",
+    shapes: [[4, 3]],
+    f: (engine) => {
+      const m = sparseMatrixFromCsr(engine, [4, 5], CSR_4X5, "float64", {
+        storeTranspose: true,
+      });
+      return (y) => tanh(sparseMatMulTransposed(m, y as Tensor));
     },
   },
 ];

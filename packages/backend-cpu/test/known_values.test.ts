@@ -24,7 +24,9 @@ import {
   sign,
   slice,
   sparseMatMul,
+  sparseMatMulTransposed,
   sparseMatrix,
+  sparseMatrixFromCsr,
   square,
   sub,
   sum,
@@ -188,6 +190,7 @@ describe("sparseMatMul against a dense loop", () => {
     [4, 6, 1, 9],
     [30, 20, 5, 120],
     [7, 3, 4, 0],
+    [12, 10, 9, 60],
   ])("%i x %i matrix, width %i, %i entries", (rows, columns, width, nnz) => {
     const r = Array.from({ length: nnz }, (_, t) => (t * 5 + 1) % rows);
     const c = Array.from({ length: nnz }, (_, t) => (t * 3 + 2) % columns);
@@ -217,6 +220,75 @@ describe("sparseMatMul against a dense loop", () => {
     const yt = sparseMatMul(transposeSparse(m), tensor(engine, expected, [rows, width], "float64"));
     expect(yt.shape).toEqual([columns, width]);
     expectClose(yt.toArray(), back, { atol: 1e-13 });
+
+    // The same matrix from compressed rows, with and without its stored transpose.
+    const order = Array.from({ length: nnz }, (_, t) => t).sort(
+      (a, b) => (r[a] as number) - (r[b] as number) || a - b,
+    );
+    const rowStart = new Int32Array(rows + 1);
+    for (const t of order)
+      rowStart[(r[t] as number) + 1] = (rowStart[(r[t] as number) + 1] as number) + 1;
+    for (let i = 0; i < rows; i++)
+      rowStart[i + 1] = (rowStart[i + 1] as number) + (rowStart[i] as number);
+    const csr = {
+      rowStart,
+      columns: Int32Array.from(order, (t) => c[t] as number),
+      values: Float64Array.from(order, (t) => w[t] as number),
+    };
+    for (const storeTranspose of [false, true]) {
+      const fromCsr = sparseMatrixFromCsr(engine, [rows, columns], csr, "float64", {
+        storeTranspose,
+      });
+      expect(fromCsr.csrTransposed === null).toBe(!storeTranspose);
+      const y2 = sparseMatMul(fromCsr, tensor(engine, x, [columns, width], "float64"));
+      expectClose(y2.toArray(), expected, { atol: 1e-14 });
+      const yt2 = sparseMatMulTransposed(
+        fromCsr,
+        tensor(engine, expected, [rows, width], "float64"),
+      );
+      expect(yt2.shape).toEqual([columns, width]);
+      expectClose(yt2.toArray(), back, { atol: 1e-13 });
+    }
+  });
+
+  it("rejects malformed compressed rows", () => {
+    const columns = Int32Array.from([0, 2, 1]);
+    const values = [1, 2, 3];
+    expect(() =>
+      sparseMatrixFromCsr(engine, [2, 3], { rowStart: Int32Array.from([0, 2]), columns, values }),
+    ).toThrow(/rowStart must hold 3 offsets from 0 to 3, got 2 from 0 to 2/);
+    expect(() =>
+      sparseMatrixFromCsr(engine, [2, 3], {
+        rowStart: Int32Array.from([0, 2, 1]),
+        columns,
+        values,
+      }),
+    ).toThrow(/rowStart must hold 3 offsets from 0 to 3/);
+    expect(() =>
+      sparseMatrixFromCsr(engine, [3, 3], {
+        rowStart: Int32Array.from([0, 2, 1, 3]),
+        columns,
+        values,
+      }),
+    ).toThrow(/rowStart decreases at row 1 \(2 then 1\)/);
+    expect(() =>
+      sparseMatrixFromCsr(engine, [2, 2], {
+        rowStart: Int32Array.from([0, 2, 3]),
+        columns,
+        values,
+      }),
+    ).toThrow(/columns\[1\] = 2 is outside 0..1/);
+    const m = sparseMatrixFromCsr(
+      engine,
+      [2, 3],
+      { rowStart: Int32Array.from([0, 2, 3]), columns, values },
+      "float64",
+      { storeTranspose: false },
+    );
+    expect(() => transposeSparse(m)).toThrow(/built without its transpose/);
+    expect(() => sparseMatMulTransposed(m, tensor(engine, [1, 2, 3], [3, 1], "float64"))).toThrow(
+      /must have 2 rows/,
+    );
   });
 
   it("rejects out-of-range indices and mismatched rows", () => {

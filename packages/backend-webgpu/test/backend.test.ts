@@ -4,6 +4,8 @@ import {
   initEngine,
   registeredBackends,
   segmentSum,
+  sparseMatMulTransposed,
+  sparseMatrixFromCsr,
   tensor,
 } from "@covnet/core";
 import { Cause, Effect, Exit } from "effect";
@@ -103,6 +105,22 @@ describe.runIf(gpu.ok)("WebGPU backend", () => {
       expect(Array.from(await again.data())).toEqual(first);
       again.dispose();
     }
+  });
+
+  it("stores sparse transposes without a scatter kernel", async () => {
+    expect(engine.hasKernel("SparseMatMulTransposed")).toBe(false);
+    const csr = {
+      rowStart: Int32Array.from([0, 2, 3]),
+      columns: Int32Array.from([0, 2, 1]),
+      values: [1, 2, 3],
+    };
+    expect(() =>
+      sparseMatrixFromCsr(engine, [2, 3], csr, "float32", { storeTranspose: false }),
+    ).toThrow(/webgpu backend has no SparseMatMulTransposed kernel/);
+    const m = sparseMatrixFromCsr(engine, [2, 3], csr, "float32");
+    expect(m.csrTransposed).not.toBeNull();
+    const y = sparseMatMulTransposed(m, tensor(engine, [1, 10], [2, 1]));
+    expect(Array.from(await y.data())).toEqual([1, 30, 2]);
   });
 
   it("reports device loss as DeviceLostError", async () => {

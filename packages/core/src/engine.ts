@@ -108,6 +108,11 @@ export class Engine {
     return this.#track(dataId, shape, dtype);
   }
 
+  /** Checks whether the active backend registers kernel `name` (some kernels are optional). */
+  hasKernel(name: KernelName): boolean {
+    return this.kernels.has(this.backend.name, name);
+  }
+
   /**
    * Runs a kernel on validated inputs and records it on the tape when a gradient is being taken
    * through any input.

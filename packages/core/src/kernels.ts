@@ -185,10 +185,22 @@ export interface KernelSpecs {
    * `rowStart[r + 1] - 1`, added in `t` order. The last three inputs hold the transposed matrix
    * in the same form. The kernel does not read them, but the gradient with respect to `x`
    * multiplies by them, and passing them as inputs keeps them alive until the backward pass.
+   * A matrix stored without its transpose passes three empty `[0]` tensors instead, and its
+   * gradient uses `SparseMatMulTransposed`.
    */
   SparseMatMul: {
     inputs: ["rowStart", "columns", "values", "x", "rowStartT", "columnsT", "valuesT"];
     attrs: { rows: number };
+  };
+  /**
+   * The transposed product of a matrix in the form of `SparseMatMul`, read row by row: with
+   * `y [rows, inner]` the output is `[columns, inner]`,
+   * `out[c, j] = sum of values[t] * y[r, j]` over the entries `t` of column `c`, added in
+   * increasing `t`. A backend may leave it out; matrices on that backend store their transpose.
+   */
+  SparseMatMulTransposed: {
+    inputs: ["rowStart", "columns", "values", "y"];
+    attrs: { columns: number };
   };
   /** Element type conversion; float to int32 truncates towards zero. */
   Cast: { inputs: ["x"]; attrs: { dtype: DType } };
@@ -241,6 +253,7 @@ export const KERNEL_NAMES: readonly KernelName[] = [
   "Gather",
   "SegmentSum",
   "SparseMatMul",
+  "SparseMatMulTransposed",
   "Cast",
   "SphericalHarmonics",
   "SphericalHarmonicsGrad",

@@ -168,20 +168,88 @@ const sparseMatMulKernel: KernelFunction<"SparseMatMul", CpuBackend> = ({
   const inner = x.shape[1] as number;
   const rows = attrs.rows;
   const { values, info } = backend.allocate([rows, inner], x.dtype);
-  // Each row sums in a float64 buffer, in entry order, then is written once.
-  const acc = new Float64Array(inner);
+  // Each output element sums in float64, in entry order, and is written once. Four columns at a
+  // time keep the sums in locals.
+  const wide = inner - (inner % 4);
   for (let r = 0; r < rows; r++) {
     const end = rowStart[r + 1] as number;
     const start = rowStart[r] as number;
     if (start === end) continue;
-    acc.fill(0);
-    for (let t = start; t < end; t++) {
-      const w = weights[t] as number;
-      const src = (columns[t] as number) * inner;
-      for (let j = 0; j < inner; j++) acc[j] = (acc[j] as number) + w * (xv[src + j] as number);
+    const out = r * inner;
+    for (let j = 0; j < wide; j += 4) {
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let t = start; t < end; t++) {
+        const w = weights[t] as number;
+        const src = (columns[t] as number) * inner + j;
+        a0 += w * (xv[src] as number);
+        a1 += w * (xv[src + 1] as number);
+        a2 += w * (xv[src + 2] as number);
+        a3 += w * (xv[src + 3] as number);
+      }
+      values[out + j] = a0;
+      values[out + j + 1] = a1;
+      values[out + j + 2] = a2;
+      values[out + j + 3] = a3;
     }
-    values.set(acc, r * inner);
+    for (let j = wide; j < inner; j++) {
+      let a = 0;
+      for (let t = start; t < end; t++) {
+        a += (weights[t] as number) * (xv[(columns[t] as number) * inner + j] as number);
+      }
+      values[out + j] = a;
+    }
   }
+  return info;
+};
+
+const sparseMatMulTransposedKernel: KernelFunction<"SparseMatMulTransposed", CpuBackend> = ({
+  inputs,
+  attrs,
+  backend,
+}) => {
+  const rowStart = backend.values(inputs[0]!);
+  const columns = backend.values(inputs[1]!);
+  const weights = backend.values(inputs[2]!);
+  const y = inputs[3]!;
+  const yv = backend.values(y);
+  const inner = y.shape[1] as number;
+  const rows = y.shape[0] as number;
+  const { values, info } = backend.allocate([attrs.columns, inner], y.dtype);
+  // Rows are scattered in increasing entry order into float64 sums, written once at the end.
+  // Four columns at a time keep the row's values in locals.
+  const acc = values instanceof Float64Array ? values : new Float64Array(values.length);
+  const wide = inner - (inner % 4);
+  for (let r = 0; r < rows; r++) {
+    const start = rowStart[r] as number;
+    const end = rowStart[r + 1] as number;
+    if (start === end) continue;
+    const src = r * inner;
+    for (let j = 0; j < wide; j += 4) {
+      const y0 = yv[src + j] as number;
+      const y1 = yv[src + j + 1] as number;
+      const y2 = yv[src + j + 2] as number;
+      const y3 = yv[src + j + 3] as number;
+      for (let t = start; t < end; t++) {
+        const w = weights[t] as number;
+        const dst = (columns[t] as number) * inner + j;
+        acc[dst] = (acc[dst] as number) + w * y0;
+        acc[dst + 1] = (acc[dst + 1] as number) + w * y1;
+        acc[dst + 2] = (acc[dst + 2] as number) + w * y2;
+        acc[dst + 3] = (acc[dst + 3] as number) + w * y3;
+      }
+    }
+    for (let j = wide; j < inner; j++) {
+      const y = yv[src + j] as number;
+      for (let t = start; t < end; t++) {
+        const dst = (columns[t] as number) * inner + j;
+        acc[dst] = (acc[dst] as number) + (weights[t] as number) * y;
+      }
+    }
+  }
+  if (acc !== values) values.set(acc);
   return info;
 };
 
@@ -194,4 +262,5 @@ export const SHAPE_KERNELS: readonly KernelConfig[] = [
   defineKernel("Gather", "cpu", gatherKernel),
   defineKernel("SegmentSum", "cpu", segmentSumKernel),
   defineKernel("SparseMatMul", "cpu", sparseMatMulKernel),
+  defineKernel("SparseMatMulTransposed", "cpu", sparseMatMulTransposedKernel),
 ];

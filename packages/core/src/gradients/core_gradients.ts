@@ -30,32 +30,52 @@ import {
 import { matmul } from "../ops/linalg.js";
 import { broadcastTo, sum, sumTo } from "../ops/reduce.js";
 import { gather, pad, reshape, segmentSum, slice, split, transpose } from "../ops/shape_ops.js";
-import { type SparseMatrix, sparseMatMul } from "../ops/sparse.js";
+import { type SparseMatrix, sparseMatMul, sparseMatMulTransposed } from "../ops/sparse.js";
 import { defineGradient, type GradientConfig, type GradientContext } from "../registry.js";
 import type { Tensor } from "../tensor.js";
 import { cgProductGradient } from "./cg_product.js";
 import { SPHERICAL_HARMONICS_GRADIENTS } from "./spherical_harmonics.js";
 
 /** `d(A x) / dx` applied to `dy` is `A^T dy`; the transposed matrix is among the inputs. */
-function sparseMatMulGrad(dy: Tensor, ctx: GradientContext<"SparseMatMul">): (Tensor | null)[] {
-  const [rowStart, columns, values, x, rowStartT, columnsT, valuesT] = ctx.inputs as Tensor[];
-  const n = (x as Tensor).shape[0] as number;
-  const transposed: SparseMatrix = {
-    shape: [n, ctx.attrs.rows],
-    nnz: (values as Tensor).size,
-    dtype: (x as Tensor).dtype as FloatDType,
-    csr: {
-      rowStart: rowStartT as Tensor,
-      columns: columnsT as Tensor,
-      values: valuesT as Tensor,
-    },
-    csrTransposed: {
-      rowStart: rowStart as Tensor,
-      columns: columns as Tensor,
-      values: values as Tensor,
-    },
+/** Rebuilds the matrix of a `SparseMatMul` or `SparseMatMulTransposed` node from its inputs. */
+function nodeMatrix(
+  inputs: readonly Tensor[],
+  columns: number,
+  dtype: FloatDType,
+  transposed: readonly Tensor[] | null,
+): SparseMatrix {
+  const [rowStart, cols, values] = inputs as [Tensor, Tensor, Tensor];
+  const [rowStartT, columnsT, valuesT] = (transposed ?? []) as Tensor[];
+  return {
+    shape: [rowStart.size - 1, columns],
+    nnz: values.size,
+    dtype,
+    csr: { rowStart, columns: cols, values },
+    csrTransposed:
+      rowStartT === undefined || rowStartT.size === 0
+        ? null
+        : { rowStart: rowStartT, columns: columnsT as Tensor, values: valuesT as Tensor },
   };
-  return [null, null, null, sparseMatMul(transposed, dy), null, null, null];
+}
+
+function sparseMatMulGrad(dy: Tensor, ctx: GradientContext<"SparseMatMul">): (Tensor | null)[] {
+  const x = ctx.inputs[3] as Tensor;
+  const matrix = nodeMatrix(
+    ctx.inputs,
+    x.shape[0] as number,
+    x.dtype as FloatDType,
+    ctx.inputs.slice(4),
+  );
+  return [null, null, null, sparseMatMulTransposed(matrix, dy), null, null, null];
+}
+
+function sparseMatMulTransposedGrad(
+  dy: Tensor,
+  ctx: GradientContext<"SparseMatMulTransposed">,
+): (Tensor | null)[] {
+  const y = ctx.inputs[3] as Tensor;
+  const matrix = nodeMatrix(ctx.inputs, ctx.attrs.columns, y.dtype as FloatDType, null);
+  return [null, null, null, sparseMatMul(matrix, dy)];
 }
 
 function unaryGrad(dy: Tensor, ctx: GradientContext<"Unary">): [Tensor | null] {
@@ -242,6 +262,7 @@ export const CORE_GRADIENTS: readonly GradientConfig[] = [
   defineGradient("Gather", gatherGrad),
   defineGradient("SegmentSum", (dy, ctx) => [gather(dy, ctx.inputs[1] as Tensor, 0), null]),
   defineGradient("SparseMatMul", sparseMatMulGrad),
+  defineGradient("SparseMatMulTransposed", sparseMatMulTransposedGrad),
   defineGradient("Cast", (dy, ctx: GradientContext<"Cast">) => {
     const x = ctx.inputs[0] as Tensor;
     return [isFloatDType(x.dtype) && isFloatDType(ctx.attrs.dtype) ? cast(dy, x.dtype) : null];

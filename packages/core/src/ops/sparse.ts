@@ -33,18 +33,33 @@ export interface SparseMatrix {
   readonly nnz: number;
   readonly dtype: FloatDType;
   readonly csr: CsrTensors;
-  /** The transposed matrix, `columns x rows`. */
-  readonly csrTransposed: CsrTensors;
+  /**
+   * The transposed matrix, `columns x rows`, or null when it is not stored: products with the
+   * transpose then read `csr` column-wise with the `SparseMatMulTransposed` kernel.
+   */
+  readonly csrTransposed: CsrTensors | null;
 }
 
-function compress(
-  engine: Engine,
+/** Host arrays of one orientation of a sparse matrix in compressed sparse row form. */
+export interface CsrArrays {
+  /** `[rows + 1]`: entries of row `r` are `rowStart[r] .. rowStart[r + 1] - 1`. */
+  readonly rowStart: Int32Array;
+  /** Column of each entry, `[nnz]`. */
+  readonly columns: Int32Array;
+  /** Value of each entry, `[nnz]`. */
+  readonly values: ArrayLike<number>;
+}
+
+/**
+ * Sorts coordinate lists by `major` into compressed rows. The counting sort is stable: the
+ * entries of a row keep their input order.
+ */
+function compressArrays(
   rows: number,
   major: ArrayLike<number>,
   minor: ArrayLike<number>,
   values: ArrayLike<number>,
-  dtype: FloatDType,
-): CsrTensors {
+): CsrArrays {
   const nnz = major.length;
   const rowStart = new Int32Array(rows + 1);
   for (let t = 0; t < nnz; t++) {
@@ -56,7 +71,6 @@ function compress(
   const next = rowStart.slice(0, rows);
   const columns = new Int32Array(nnz);
   const sorted = new Float64Array(nnz);
-  // A stable counting sort: the entries of a row keep their input order.
   for (let t = 0; t < nnz; t++) {
     const r = major[t] as number;
     const at = next[r] as number;
@@ -64,19 +78,59 @@ function compress(
     sorted[at] = values[t] as number;
     next[r] = at + 1;
   }
+  return { rowStart, columns, values: sorted };
+}
+
+/** Transposes a `rows x columns` CSR matrix, keeping the old row order within each new row. */
+function transposeArrays(csr: CsrArrays, rows: number, columns: number): CsrArrays {
+  const { rowStart, columns: cols, values } = csr;
+  const nnz = cols.length;
+  const start = new Int32Array(columns + 1);
+  for (let t = 0; t < nnz; t++) {
+    const c = (cols[t] as number) + 1;
+    start[c] = (start[c] as number) + 1;
+  }
+  for (let c = 0; c < columns; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+  const next = start.slice(0, columns);
+  const rowOf = new Int32Array(nnz);
+  const sorted = new Float64Array(nnz);
+  for (let r = 0; r < rows; r++) {
+    const end = rowStart[r + 1] as number;
+    for (let t = rowStart[r] as number; t < end; t++) {
+      const c = cols[t] as number;
+      const at = next[c] as number;
+      rowOf[at] = r;
+      sorted[at] = values[t] as number;
+      next[c] = at + 1;
+    }
+  }
+  return { rowStart: start, columns: rowOf, values: sorted };
+}
+
+function upload(engine: Engine, csr: CsrArrays, dtype: FloatDType): CsrTensors {
+  const nnz = csr.columns.length;
   return {
-    rowStart: engine.makeTensor(rowStart, [rows + 1], "int32"),
-    columns: engine.makeTensor(columns, [nnz], "int32"),
-    values: engine.makeTensor(sorted, [nnz], dtype),
+    rowStart: engine.makeTensor(csr.rowStart, [csr.rowStart.length], "int32"),
+    columns: engine.makeTensor(csr.columns, [nnz], "int32"),
+    values: engine.makeTensor(csr.values, [nnz], dtype),
   };
 }
 
-function checkIndices(name: string, indices: ArrayLike<number>, bound: number): void {
+function checkShape(name: string, shape: readonly [number, number]): void {
+  const [rows, columns] = shape;
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(columns) || columns < 0) {
+    throw new ArgumentError(
+      `${name}: shape must be two non-negative integers, got [${shape.join(", ")}]`,
+    );
+  }
+}
+
+function checkIndices(fn: string, name: string, indices: ArrayLike<number>, bound: number): void {
   const integers = indices instanceof Int32Array;
   for (let t = 0; t < indices.length; t++) {
     const i = indices[t] as number;
     if (i < 0 || i >= bound || (!integers && !Number.isInteger(i))) {
-      throw new ArgumentError(`sparseMatrix: ${name}[${t}] = ${i} is outside 0..${bound - 1}`);
+      throw new ArgumentError(`${fn}: ${name}[${t}] = ${i} is outside 0..${bound - 1}`);
     }
   }
 }
@@ -95,31 +149,114 @@ export function sparseMatrix(
   values: ArrayLike<number>,
   dtype: FloatDType = engine.defaultFloat,
 ): SparseMatrix {
+  checkShape("sparseMatrix", shape);
   const [rows, columns] = shape;
-  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(columns) || columns < 0) {
-    throw new ArgumentError(
-      `sparseMatrix: shape must be two non-negative integers, got [${shape.join(", ")}]`,
-    );
-  }
   const nnz = values.length;
   if (rowIndices.length !== nnz || columnIndices.length !== nnz) {
     throw new ArgumentError(
       `sparseMatrix: expected one row and one column index per value, got ${rowIndices.length} rows, ${columnIndices.length} columns and ${nnz} values`,
     );
   }
-  checkIndices("rowIndices", rowIndices, rows);
-  checkIndices("columnIndices", columnIndices, columns);
+  checkIndices("sparseMatrix", "rowIndices", rowIndices, rows);
+  checkIndices("sparseMatrix", "columnIndices", columnIndices, columns);
   return {
     shape: [rows, columns],
     nnz,
     dtype,
-    csr: compress(engine, rows, rowIndices, columnIndices, values, dtype),
-    csrTransposed: compress(engine, columns, columnIndices, rowIndices, values, dtype),
+    csr: upload(engine, compressArrays(rows, rowIndices, columnIndices, values), dtype),
+    csrTransposed: upload(
+      engine,
+      compressArrays(columns, columnIndices, rowIndices, values),
+      dtype,
+    ),
   };
 }
 
-/** Transposes a sparse matrix without copying: the result shares its tensors. */
+/** Options of {@link sparseMatrixFromCsr}. */
+export interface CsrOptions {
+  /**
+   * Whether to sort and store the transpose too. Without it, the gradient of a product uses the
+   * `SparseMatMulTransposed` kernel, which not every backend has (false is an error there). By
+   * default the transpose is stored only when the active backend lacks that kernel.
+   */
+  readonly storeTranspose?: boolean;
+}
+
+/**
+ * Builds a `shape[0] x shape[1]` sparse matrix from arrays already in compressed sparse row
+ * form, without sorting them. Duplicate positions add up.
+ *
+ * @throws {ArgumentError} when `rowStart` does not have `rows + 1` non-decreasing offsets from 0
+ *   to the number of entries, or a column is out of range.
+ */
+export function sparseMatrixFromCsr(
+  engine: Engine,
+  shape: readonly [number, number],
+  csr: CsrArrays,
+  dtype: FloatDType = engine.defaultFloat,
+  options: CsrOptions = {},
+): SparseMatrix {
+  checkShape("sparseMatrixFromCsr", shape);
+  const [rows, columns] = shape;
+  const { rowStart } = csr;
+  const nnz = csr.values.length;
+
+  if (csr.columns.length !== nnz) {
+    throw new ArgumentError(
+      `sparseMatrixFromCsr: expected one column per value, got ${csr.columns.length} columns and ${nnz} values`,
+    );
+  }
+  if (rowStart.length !== rows + 1 || rowStart[0] !== 0 || rowStart[rows] !== nnz) {
+    throw new ArgumentError(
+      `sparseMatrixFromCsr: rowStart must hold ${rows + 1} offsets from 0 to ${nnz}, got ${rowStart.length} from ${rowStart[0]} to ${rowStart[rowStart.length - 1]}`,
+    );
+  }
+  for (let r = 0; r < rows; r++) {
+    if ((rowStart[r + 1] as number) < (rowStart[r] as number)) {
+      throw new ArgumentError(
+        `sparseMatrixFromCsr: rowStart decreases at row ${r} (${rowStart[r]} then ${rowStart[r + 1]})`,
+      );
+    }
+  }
+  const cols = csr.columns;
+  for (let t = 0; t < nnz; t++) {
+    const c = cols[t] as number;
+    if (c < 0 || c >= columns) {
+      throw new ArgumentError(
+        `sparseMatrixFromCsr: columns[${t}] = ${c} is outside 0..${columns - 1}`,
+      );
+    }
+  }
+  const scatter = engine.hasKernel("SparseMatMulTransposed");
+  if (options.storeTranspose === false && !scatter) {
+    throw new ArgumentError(
+      `sparseMatrixFromCsr: the ${engine.backendName} backend has no SparseMatMulTransposed kernel, so the matrix must store its transpose. Leave storeTranspose unset or set it to true`,
+    );
+  }
+  return {
+    shape: [rows, columns],
+    nnz,
+    dtype,
+    csr: upload(engine, csr, dtype),
+    csrTransposed:
+      (options.storeTranspose ?? !scatter)
+        ? upload(engine, transposeArrays(csr, rows, columns), dtype)
+        : null,
+  };
+}
+
+/**
+ * Transposes a sparse matrix without copying: the result shares its tensors.
+ *
+ * @throws {ArgumentError} when the matrix does not store its transpose; use
+ *   {@link sparseMatMulTransposed} for products with it.
+ */
 export function transposeSparse(matrix: SparseMatrix): SparseMatrix {
+  if (matrix.csrTransposed === null) {
+    throw new ArgumentError(
+      "transposeSparse: the matrix was built without its transpose; multiply with sparseMatMulTransposed, or build it with storeTranspose: true",
+    );
+  }
   return {
     shape: [matrix.shape[1], matrix.shape[0]],
     nnz: matrix.nnz,
@@ -127,6 +264,19 @@ export function transposeSparse(matrix: SparseMatrix): SparseMatrix {
     csr: matrix.csrTransposed,
     csrTransposed: matrix.csr,
   };
+}
+
+function checkFactor(name: string, matrix: SparseMatrix, x: Tensor, n: number): void {
+  if (x.rank < 1 || x.shape[0] !== n) {
+    throw new ShapeError(
+      `${name}: x ${formatShape(x.shape)} must have ${n} rows, the inner dimension of the ${matrix.shape[0]} x ${matrix.shape[1]} matrix`,
+    );
+  }
+  if (x.dtype !== matrix.dtype) {
+    throw new ArgumentError(
+      `${name}: x is ${x.dtype} but the matrix is ${matrix.dtype}; build the matrix with the dtype of x`,
+    );
+  }
 }
 
 /**
@@ -138,24 +288,47 @@ export function transposeSparse(matrix: SparseMatrix): SparseMatrix {
 export function sparseMatMul(matrix: SparseMatrix, x: Tensor): Tensor {
   const engine = engineOf("sparseMatMul", [x, matrix.csr.values]);
   const [rows, n] = matrix.shape;
-  if (x.rank < 1 || x.shape[0] !== n) {
-    throw new ShapeError(
-      `sparseMatMul: x ${formatShape(x.shape)} must have ${n} rows, the columns of the ${rows} x ${n} matrix`,
-    );
-  }
-  if (x.dtype !== matrix.dtype) {
-    throw new ArgumentError(
-      `sparseMatMul: x is ${x.dtype} but the matrix is ${matrix.dtype}; build the matrix with the dtype of x`,
-    );
-  }
+  checkFactor("sparseMatMul", matrix, x, n);
   const rest = x.shape.slice(1);
   const inner = rest.reduce((a, b) => a * b, 1);
   const flat = x.rank === 2 ? x : reshape(x, [n, inner]);
   const { csr, csrTransposed: t } = matrix;
+  const stored =
+    t === null
+      ? [
+          engine.makeTensor(new Int32Array(0), [0], "int32"),
+          engine.makeTensor(new Int32Array(0), [0], "int32"),
+          engine.makeTensor(new Float64Array(0), [0], matrix.dtype),
+        ]
+      : [t.rowStart, t.columns, t.values];
   const out = engine.runKernel(
     "SparseMatMul",
-    [csr.rowStart, csr.columns, csr.values, flat, t.rowStart, t.columns, t.values],
+    [csr.rowStart, csr.columns, csr.values, flat, ...stored],
     { rows },
   );
   return x.rank === 2 ? out : reshape(out, [rows, ...rest]);
+}
+
+/**
+ * Multiplies the transpose of a sparse matrix `[rows, n]` with `y [rows, ...rest]`:
+ * `[n, ...rest]`, differentiable in `y` to any order. It uses the stored transpose when there is
+ * one and the `SparseMatMulTransposed` kernel otherwise.
+ *
+ * @throws {ShapeError} when `y` does not have `rows` rows.
+ */
+export function sparseMatMulTransposed(matrix: SparseMatrix, y: Tensor): Tensor {
+  if (matrix.csrTransposed !== null) return sparseMatMul(transposeSparse(matrix), y);
+  const engine = engineOf("sparseMatMulTransposed", [y, matrix.csr.values]);
+  const [rows, n] = matrix.shape;
+  checkFactor("sparseMatMulTransposed", matrix, y, rows);
+  const rest = y.shape.slice(1);
+  const inner = rest.reduce((a, b) => a * b, 1);
+  const flat = y.rank === 2 ? y : reshape(y, [rows, inner]);
+  const { csr } = matrix;
+  const out = engine.runKernel(
+    "SparseMatMulTransposed",
+    [csr.rowStart, csr.columns, csr.values, flat],
+    { columns: n },
+  );
+  return y.rank === 2 ? out : reshape(out, [n, ...rest]);
 }
