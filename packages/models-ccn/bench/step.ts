@@ -7,7 +7,7 @@
  * Each implementation runs `repeats` steps after one warm-up step on the same batch. The output
  * gives the median of the process CPU time (user plus system) per step. Operators are cached per
  * batch, so the step times exclude building them; the build is timed separately on fresh
- * batches.
+ * batches. `freshBatchStepSeconds` times whole sparse steps on new batches, as in training.
  */
 import { cpus } from "node:os";
 import { cpuBackendModule } from "@covnet/backend-cpu";
@@ -76,4 +76,22 @@ for (let r = 1; r <= repeats; r++) {
   );
 }
 result.operatorBuildSeconds = median(builds);
+
+// A training step as the trainer runs it: each batch is new, so its fields, operators and
+// matrices are built before the forward and backward pass.
+const model = new CCN(engine, { order, levels, channels, hidden: 32, seed: 1 });
+const weights = [...model.parameters().values()].map((p) => p.value);
+const fullSteps: number[] = [];
+for (let r = 1; r <= repeats; r++) {
+  const graphs = Array.from({ length: 32 }, (_, i) => dataset.graph(32 * (repeats + r) + i));
+  fullSteps.push(
+    cpuSeconds(() =>
+      engine.scope(() => {
+        const fresh = prepareBatch(graphs, levels, [order]);
+        valueAndGrads(() => mean(square(model.forward(fresh))), weights);
+      }),
+    ),
+  );
+}
+result.freshBatchStepSeconds = median(fullSteps);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -18,7 +18,7 @@ import {
   reshape,
   segmentSum,
   sparseMatMul,
-  sparseMatrix,
+  sparseMatrixFromCsr,
   split,
   sum,
   type Tensor,
@@ -238,12 +238,10 @@ export class CCN extends Module {
       [channels, r * channels],
     );
     const mixed = reshape(matmul(previous, perReduction), [op.inputRows * r, channels]);
-    const matrix = sparseMatrix(
+    const matrix = sparseMatrixFromCsr(
       engine,
       [op.outputRows, op.inputRows * r],
-      op.target,
-      op.source,
-      op.weight,
+      { rowStart: op.rowStart, columns: op.columns, values: op.weight },
       dtype,
     );
     const reduced = sparseMatMul(matrix, mixed);

@@ -16,15 +16,18 @@ import { summedBlocks } from "@covnet/permutation";
 import type { CcnBatch, LevelFields } from "./graph_batch.js";
 
 /**
- * Sparse operator of one level. Entry `e` adds `weight[e]` times reduction `source[e] % R` of
- * the previous level's packed row `floor(source[e] / R)` to this level's packed row
- * `target[e]`, where `R` is the number of reductions. A model that mixes the channels of each
- * reduction first (rows `[prevRows * R, C']`) multiplies them by it as a sparse
- * `[rows, prevRows * R]` matrix, without materialising the `[rows, R * C]` reductions.
+ * Sparse operator of one level, as a `[outputRows, inputRows * reductions]` matrix in compressed
+ * sparse rows. Entry `t` of row `r` adds `weight[t]` times reduction `columns[t] % R` of the
+ * previous level's packed row `floor(columns[t] / R)` to this level's packed row `r`, where `R`
+ * is the number of reductions. A model that mixes the channels of each reduction first (rows
+ * `[inputRows * R, C']`) multiplies them by this matrix, without materialising the
+ * `[rows, R * C]` reductions.
  */
 export interface ReductionOperator {
-  readonly source: Int32Array;
-  readonly target: Int32Array;
+  /** `[outputRows + 1]`: the entries of row `r` are `rowStart[r] .. rowStart[r + 1] - 1`. */
+  readonly rowStart: Int32Array;
+  /** Source column of each entry: previous packed row times `R` plus the reduction. */
+  readonly columns: Int32Array;
   readonly weight: Float64Array;
   /** Number of reductions `R`. */
   readonly reductions: number;
@@ -50,6 +53,9 @@ interface CompiledReduction {
   /** Whether each adjacency index shares its block with a stacked-tensor index. */
   readonly aFixed: boolean;
   readonly bFixed: boolean;
+  /** Whether each adjacency index's block is kept in the output. */
+  readonly aKept: boolean;
+  readonly bKept: boolean;
 }
 
 /** Bits of the equal pairs among the indices `(s, i, j)` of a stacked entry. */
@@ -84,33 +90,37 @@ function compile(reductions: readonly Reduction[], order: number): CompiledReduc
       equalities: pairBits(block[0] as number, block[1] as number, third),
       aFixed: xBlocks.includes(block[order + 1]),
       bFixed: xBlocks.includes(block[order + 2]),
+      aKept: r.kept.includes(block[order + 1] as number),
+      bKept: r.kept.includes(block[order + 2] as number),
     };
   });
 }
 
-/** Growable parallel arrays of operator entries. */
+/** Growable parallel arrays of the entries of one vertex: source column, output cell, weight. */
 class EntryList {
   source = new Int32Array(1024);
-  target = new Int32Array(1024);
+  cell = new Int32Array(1024);
   weight = new Float64Array(1024);
   length = 0;
 
-  push(source: number, target: number, weight: number): void {
+  push(source: number, cell: number, weight: number): void {
     if (this.length === this.source.length) {
-      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.source = grow(this.source, (n) => new Int32Array(n));
-      this.target = grow(this.target, (n) => new Int32Array(n));
-      this.weight = grow(this.weight, (n) => new Float64Array(n));
+      this.source = grow(this.source, this.length * 2);
+      this.cell = grow(this.cell, this.length * 2);
+      this.weight = grow(this.weight, this.length * 2);
     }
     this.source[this.length] = source;
-    this.target[this.length] = target;
+    this.cell[this.length] = cell;
     this.weight[this.length] = weight;
     this.length++;
   }
+}
+
+/** Copies `a` into a new array of `size` elements. */
+function grow<T extends Int32Array | Float64Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a.subarray(0, Math.min(a.length, size)));
+  return b;
 }
 
 /**
@@ -194,50 +204,83 @@ class VertexEntries {
   }
 
   /**
-   * Appends the entries of reduction `ri` of the loaded vertex, whose packed rows start at
-   * `outBase`.
+   * Adds `weight` to the output cell that the current block values select, and returns the
+   * number of touched cells.
    */
-  append(
-    entries: EntryList,
-    r: CompiledReduction,
-    ri: number,
-    numReductions: number,
-    outBase: number,
-  ): void {
+  #add(count: number, r: CompiledReduction, weight: number): number {
+    const { values, accumulated, touched } = this;
+    let cell = values[r.kept[0] as number] as number;
+    if (this.order === 2) cell = cell * this.field.length + (values[r.kept[1] as number] as number);
+    let touchedCount = count;
+    if (accumulated[cell] === 0) touched[touchedCount++] = cell;
+    accumulated[cell] = (accumulated[cell] as number) + weight;
+    return touchedCount;
+  }
+
+  /**
+   * Appends the entries of reduction `ri` of the loaded vertex, with output cells numbered
+   * from 0 within the vertex's rows.
+   */
+  append(entries: EntryList, r: CompiledReduction, ri: number, numReductions: number): void {
     const { order, values, accumulated, touched, rowStart, columns, stack } = this;
     const k = this.field.length;
     const weight = k ** -r.power;
     const blockA = r.block[order + 1] as number;
     const blockB = r.block[order + 2] as number;
-    const kept0 = r.kept[0] as number;
-    const kept1 = order === 2 ? (r.kept[1] as number) : -1;
     const equalities = r.equalities;
     for (let e = 0; e < stack.length; e += 5) {
       if (((stack[e + 4] as number) & equalities) !== equalities) continue;
       for (let i = 0; i <= order; i++) values[r.block[i] as number] = stack[e + i] as number;
-      // Enumerate the adjacency entries A[a, b] = 1 that agree with the blocks fixed so far,
-      // summing the weight of each output cell they reach.
+      // Sum over the adjacency entries A[a, b] = 1 that agree with the blocks fixed so far, per
+      // output cell. A is symmetric, so the entries with a given b are row b. An adjacency index
+      // that is neither fixed nor kept only counts entries: its sum is a degree or the number
+      // of entries.
       let count = 0;
       const a0 = r.aFixed ? (values[blockA] as number) : -1;
       const b0 = r.bFixed ? (values[blockB] as number) : -1;
-      const aTo = a0 >= 0 ? a0 + 1 : k;
-      for (let a = Math.max(a0, 0); a < aTo; a++) {
-        values[blockA] = a;
-        const finish = rowStart[a + 1] as number;
-        for (let t = rowStart[a] as number; t < finish; t++) {
-          const b = columns[t] as number;
-          if (b0 >= 0 && b !== b0) continue;
-          values[blockB] = b;
-          let cell = values[kept0] as number;
-          if (kept1 >= 0) cell = cell * k + (values[kept1] as number);
-          if (accumulated[cell] === 0) touched[count++] = cell;
-          accumulated[cell] = (accumulated[cell] as number) + weight;
+      if (a0 >= 0 && b0 >= 0) {
+        for (let t = rowStart[a0] as number; t < (rowStart[a0 + 1] as number); t++) {
+          if (columns[t] === b0) count = this.#add(count, r, weight);
+        }
+      } else if (a0 >= 0 || b0 >= 0) {
+        const fixed = a0 >= 0 ? a0 : b0;
+        const freeBlock = a0 >= 0 ? blockB : blockA;
+        const freeKept = a0 >= 0 ? r.bKept : r.aKept;
+        const begin = rowStart[fixed] as number;
+        const finish = rowStart[fixed + 1] as number;
+        if (!freeKept) {
+          if (finish > begin) count = this.#add(count, r, weight * (finish - begin));
+        } else {
+          for (let t = begin; t < finish; t++) {
+            values[freeBlock] = columns[t] as number;
+            count = this.#add(count, r, weight);
+          }
+        }
+      } else if (!r.aKept && !r.bKept) {
+        const entries = rowStart[k] as number;
+        if (entries > 0) count = this.#add(count, r, weight * entries);
+      } else if (r.aKept !== r.bKept) {
+        const keptBlock = r.aKept ? blockA : blockB;
+        for (let a = 0; a < k; a++) {
+          const degree = (rowStart[a + 1] as number) - (rowStart[a] as number);
+          if (degree === 0) continue;
+          values[keptBlock] = a;
+          count = this.#add(count, r, weight * degree);
+        }
+      } else {
+        for (let a = 0; a < k; a++) {
+          values[blockA] = a;
+          const finish = rowStart[a + 1] as number;
+          for (let t = rowStart[a] as number; t < finish; t++) {
+            values[blockB] = columns[t] as number;
+            count = this.#add(count, r, weight);
+          }
         }
       }
       const source = (stack[e + 3] as number) * numReductions + ri;
       for (let t = 0; t < count; t++) {
         const cell = touched[t] as number;
-        entries.push(source, outBase + cell, accumulated[cell] as number);
+        entries.push(source, cell, accumulated[cell] as number);
         accumulated[cell] = 0;
       }
     }
@@ -245,6 +288,12 @@ class VertexEntries {
 }
 
 const cache = new WeakMap<object, Map<string, ReductionOperator>>();
+
+/**
+ * Entries per output row of the last operator built for each order, level and reduction count:
+ * the initial size of the next one's arrays, so that they rarely grow.
+ */
+const entriesPerRow = new Map<string, number>();
 
 /**
  * Builds (or returns the cached) operator of level `level >= 1` of `batch` for activations of
@@ -278,20 +327,63 @@ export function reductionOperator(
   }
 
   const compiled = compile(reductions, order);
-  const entries = new EntryList();
+  const numReductions = compiled.length;
+  const local = new EntryList();
   const vertex = new VertexEntries(order, batch.numVertices, current.fields.size);
-  for (let v = 0; v < batch.numVertices; v++) {
+  // Visiting the vertices in the order of their packed rows fills the rows front to back. A
+  // counting sort on the cell places each vertex's entries in its own rows.
+  const byRow = Int32Array.from({ length: batch.numVertices }, (_, v) => v).sort(
+    (a, b) => (offsets[a] as number) - (offsets[b] as number),
+  );
+  const rowStart = new Int32Array(rows + 1);
+  const hintKey = `${order}:${level}:${numReductions}`;
+  const capacity = Math.ceil(rows * (entriesPerRow.get(hintKey) ?? 16) * 1.05) + 1024;
+  let columns = new Int32Array(capacity);
+  let weight = new Float64Array(capacity);
+  let nnz = 0;
+  for (const v of byRow) {
     vertex.load(batch, level, v);
-    compiled.forEach((r, ri) => {
-      vertex.append(entries, r, ri, compiled.length, offsets[v] as number);
-    });
+    local.length = 0;
+    for (let ri = 0; ri < numReductions; ri++) {
+      vertex.append(local, compiled[ri] as CompiledReduction, ri, numReductions);
+    }
+    const base = offsets[v] as number;
+    const cells = vertex.field.length ** order;
+    for (let c = 0; c <= cells; c++) rowStart[base + c] = nnz;
+    for (let t = 0; t < local.length; t++) {
+      const row = base + (local.cell[t] as number) + 1;
+      rowStart[row] = (rowStart[row] as number) + 1;
+    }
+    for (let c = 1; c <= cells; c++) {
+      rowStart[base + c] =
+        (rowStart[base + c] as number) + (rowStart[base + c - 1] as number) - nnz;
+    }
+    const end = nnz + local.length;
+    if (end > columns.length) {
+      const size = Math.max(end, 2 * columns.length);
+      columns = grow(columns, size);
+      weight = grow(weight, size);
+    }
+    // rowStart[base + c] is the next free slot of cell c until all entries are placed.
+    for (let t = 0; t < local.length; t++) {
+      const row = base + (local.cell[t] as number);
+      const at = rowStart[row] as number;
+      columns[at] = local.source[t] as number;
+      weight[at] = local.weight[t] as number;
+      rowStart[row] = at + 1;
+    }
+    for (let c = cells; c > 0; c--) rowStart[base + c] = rowStart[base + c - 1] as number;
+    rowStart[base] = nnz;
+    nnz = end;
   }
+  rowStart[rows] = nnz;
+  entriesPerRow.set(hintKey, nnz / Math.max(rows, 1));
 
   const operator: ReductionOperator = {
-    source: entries.source.slice(0, entries.length),
-    target: entries.target.slice(0, entries.length),
-    weight: entries.weight.slice(0, entries.length),
-    reductions: compiled.length,
+    rowStart,
+    columns: columns.subarray(0, nnz),
+    weight: weight.subarray(0, nnz),
+    reductions: numReductions,
     inputRows,
     outputRows: rows,
   };
