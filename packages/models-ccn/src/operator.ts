@@ -287,6 +287,70 @@ class VertexEntries {
   }
 }
 
+/**
+ * Compressed sparse rows filled front to back, one block of consecutive rows at a time (the
+ * rows of one vertex).
+ */
+class RowBuilder {
+  readonly rowStart: Int32Array;
+  columns: Int32Array;
+  weight: Float64Array;
+  nnz = 0;
+
+  constructor(rows: number, capacity: number) {
+    this.rowStart = new Int32Array(rows + 1);
+    this.columns = new Int32Array(capacity + 1024);
+    this.weight = new Float64Array(capacity + 1024);
+  }
+
+  /**
+   * Appends the entries of rows `base .. base + cells - 1`, given with cells numbered from 0,
+   * by a counting sort on the cell that keeps the order of the entries within a cell.
+   */
+  appendBlock(base: number, cells: number, entries: EntryList): void {
+    const { rowStart } = this;
+    const nnz = this.nnz;
+    for (let c = 0; c <= cells; c++) rowStart[base + c] = nnz;
+    for (let t = 0; t < entries.length; t++) {
+      const row = base + (entries.cell[t] as number) + 1;
+      rowStart[row] = (rowStart[row] as number) + 1;
+    }
+    for (let c = 1; c <= cells; c++) {
+      rowStart[base + c] =
+        (rowStart[base + c] as number) + (rowStart[base + c - 1] as number) - nnz;
+    }
+    const end = nnz + entries.length;
+    if (end > this.columns.length) {
+      const size = Math.max(end, 2 * this.columns.length);
+      this.columns = grow(this.columns, size);
+      this.weight = grow(this.weight, size);
+    }
+    // rowStart[base + c] is the next free slot of cell c until all entries are placed.
+    const { columns, weight } = this;
+    for (let t = 0; t < entries.length; t++) {
+      const row = base + (entries.cell[t] as number);
+      const at = rowStart[row] as number;
+      columns[at] = entries.source[t] as number;
+      weight[at] = entries.weight[t] as number;
+      rowStart[row] = at + 1;
+    }
+    for (let c = cells; c > 0; c--) rowStart[base + c] = rowStart[base + c - 1] as number;
+    rowStart[base] = nnz;
+    this.nnz = end;
+  }
+
+  /** Closes the last row and returns the arrays, trimmed to the entries. */
+  finish(): { rowStart: Int32Array; columns: Int32Array; weight: Float64Array } {
+    const rows = this.rowStart.length - 1;
+    this.rowStart[rows] = this.nnz;
+    return {
+      rowStart: this.rowStart,
+      columns: this.columns.subarray(0, this.nnz),
+      weight: this.weight.subarray(0, this.nnz),
+    };
+  }
+}
+
 const cache = new WeakMap<object, Map<string, ReductionOperator>>();
 
 /**
@@ -330,59 +394,27 @@ export function reductionOperator(
   const numReductions = compiled.length;
   const local = new EntryList();
   const vertex = new VertexEntries(order, batch.numVertices, current.fields.size);
-  // Visiting the vertices in the order of their packed rows fills the rows front to back. A
-  // counting sort on the cell places each vertex's entries in its own rows.
+  // Visiting the vertices in the order of their packed rows fills the rows front to back.
   const byRow = Int32Array.from({ length: batch.numVertices }, (_, v) => v).sort(
     (a, b) => (offsets[a] as number) - (offsets[b] as number),
   );
-  const rowStart = new Int32Array(rows + 1);
   const hintKey = `${order}:${level}:${numReductions}`;
-  const capacity = Math.ceil(rows * (entriesPerRow.get(hintKey) ?? 16) * 1.05) + 1024;
-  let columns = new Int32Array(capacity);
-  let weight = new Float64Array(capacity);
-  let nnz = 0;
+  const builder = new RowBuilder(rows, Math.ceil(rows * (entriesPerRow.get(hintKey) ?? 16) * 1.05));
   for (const v of byRow) {
     vertex.load(batch, level, v);
     local.length = 0;
     for (let ri = 0; ri < numReductions; ri++) {
       vertex.append(local, compiled[ri] as CompiledReduction, ri, numReductions);
     }
-    const base = offsets[v] as number;
-    const cells = vertex.field.length ** order;
-    for (let c = 0; c <= cells; c++) rowStart[base + c] = nnz;
-    for (let t = 0; t < local.length; t++) {
-      const row = base + (local.cell[t] as number) + 1;
-      rowStart[row] = (rowStart[row] as number) + 1;
-    }
-    for (let c = 1; c <= cells; c++) {
-      rowStart[base + c] =
-        (rowStart[base + c] as number) + (rowStart[base + c - 1] as number) - nnz;
-    }
-    const end = nnz + local.length;
-    if (end > columns.length) {
-      const size = Math.max(end, 2 * columns.length);
-      columns = grow(columns, size);
-      weight = grow(weight, size);
-    }
-    // rowStart[base + c] is the next free slot of cell c until all entries are placed.
-    for (let t = 0; t < local.length; t++) {
-      const row = base + (local.cell[t] as number);
-      const at = rowStart[row] as number;
-      columns[at] = local.source[t] as number;
-      weight[at] = local.weight[t] as number;
-      rowStart[row] = at + 1;
-    }
-    for (let c = cells; c > 0; c--) rowStart[base + c] = rowStart[base + c - 1] as number;
-    rowStart[base] = nnz;
-    nnz = end;
+    builder.appendBlock(offsets[v] as number, vertex.field.length ** order, local);
   }
-  rowStart[rows] = nnz;
-  entriesPerRow.set(hintKey, nnz / Math.max(rows, 1));
+  const { rowStart, columns, weight } = builder.finish();
+  entriesPerRow.set(hintKey, columns.length / Math.max(rows, 1));
 
   const operator: ReductionOperator = {
     rowStart,
-    columns: columns.subarray(0, nnz),
-    weight: weight.subarray(0, nnz),
+    columns,
+    weight,
     reductions: numReductions,
     inputRows,
     outputRows: rows,
