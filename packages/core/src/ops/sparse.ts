@@ -137,7 +137,8 @@ function checkIndices(fn: string, name: string, indices: ArrayLike<number>, boun
 
 /**
  * Builds a `shape[0] x shape[1]` sparse matrix from coordinate lists: entry `t` is
- * `values[t]` at (`rowIndices[t]`, `columnIndices[t]`). Duplicate positions add up.
+ * `values[t]` at (`rowIndices[t]`, `columnIndices[t]`). Duplicate positions add up. The matrix
+ * always stores its transpose, so it works on every backend.
  *
  * @throws {ArgumentError} when the lists differ in length or an index is out of range.
  */
