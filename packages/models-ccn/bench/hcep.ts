@@ -3,12 +3,12 @@
  * PCE, training time and evaluation throughput on this machine (CPU backend, float32).
  *
  *   npm run bench -w packages/models-ccn -- [limit] [epochs] [batchSize] [levels] [orders] [budget]
- *     [channels] [readout] [hidden] [loss]
+ *     [channels] [readout] [hidden] [loss] [lr]
  *
  * `limit` molecules are drawn from the 29,978 with the seed before splitting (default 2000;
  * `all` uses every molecule). `budget` stops training after that many seconds (default none,
- * `none` to skip it before `channels`). The learning rate follows a cosine from 2e-3 to 2e-5
- * over the epochs, and the test set is scored with the weights of the best validation epoch.
+ * `none` to skip it before `channels`). The learning rate follows a cosine from `lr` (default
+ * 2e-3) to `lr / 100` over the epochs, and the test set is scored with the weights of the best validation epoch.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -26,6 +26,7 @@ const channels = Number(process.argv[8] ?? 4);
 const readout = process.argv[9] === "mean" ? "mean" : "vertex";
 const hidden = Number(process.argv[10] ?? 32);
 const lossArg = process.argv[11] ?? "mse";
+const lr = Number(process.argv[12] ?? 2e-3);
 const loss = lossArg === "mae" || lossArg === "huber" ? lossArg : "mse";
 const epochs = Number(process.argv[3] ?? 10);
 const batchSize = Number(process.argv[4] ?? 32);
@@ -36,7 +37,7 @@ container.load(cpuBackendModule());
 const engine = await initEngine(container, { backend: "cpu", defaultFloat: "float32" });
 const dataset = await loadGraphDataset("hcep");
 process.stdout.write(
-  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${channels} channels, readout ${readout} of width ${hidden}, ${loss} loss, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
+  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${channels} channels, readout ${readout} of width ${hidden}, ${loss} loss, learning rate ${lr}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
 );
 for (const order of orders) {
   const outDir = mkdtempSync(join(tmpdir(), "covnet-ccn-bench-"));
@@ -53,7 +54,7 @@ for (const order of orders) {
     loss,
     epochs,
     batchSize,
-    lr: 2e-3,
+    lr,
     seed: 1,
     outDir,
     progress: "none",
