@@ -267,6 +267,12 @@ export function transposeSparse(matrix: SparseMatrix): SparseMatrix {
   };
 }
 
+/** Views `x [n, ...rest]` as the `[n, product of rest]` matrix that the kernels read. */
+function asRows(x: Tensor, n: number): Tensor {
+  if (x.rank === 2) return x;
+  return reshape(x, [n, x.shape.slice(1).reduce((a, b) => a * b, 1)]);
+}
+
 function checkFactor(name: string, matrix: SparseMatrix, x: Tensor, n: number): void {
   if (x.rank < 1 || x.shape[0] !== n) {
     throw new ShapeError(
@@ -291,8 +297,7 @@ export function sparseMatMul(matrix: SparseMatrix, x: Tensor): Tensor {
   const [rows, n] = matrix.shape;
   checkFactor("sparseMatMul", matrix, x, n);
   const rest = x.shape.slice(1);
-  const inner = rest.reduce((a, b) => a * b, 1);
-  const flat = x.rank === 2 ? x : reshape(x, [n, inner]);
+  const flat = asRows(x, n);
   const { csr, csrTransposed: t } = matrix;
   const stored =
     t === null
@@ -323,8 +328,7 @@ export function sparseMatMulTransposed(matrix: SparseMatrix, y: Tensor): Tensor 
   const [rows, n] = matrix.shape;
   checkFactor("sparseMatMulTransposed", matrix, y, rows);
   const rest = y.shape.slice(1);
-  const inner = rest.reduce((a, b) => a * b, 1);
-  const flat = y.rank === 2 ? y : reshape(y, [rows, inner]);
+  const flat = asRows(y, rows);
   const { csr } = matrix;
   const out = engine.runKernel(
     "SparseMatMulTransposed",
