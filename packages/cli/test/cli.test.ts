@@ -214,6 +214,26 @@ describe("covnet command", () => {
     expect(broken.stderr).toMatch(/not-a-model\.json/);
   });
 
+  it("train ccn --workers matches training on the main thread", async () => {
+    const common = [
+      ...["train", "ccn", "--order", "2", "--dataset", "hcep", "--limit", "40", "--levels", "1"],
+      ...["--epochs", "1", "--batch-size", "8", "--dtype", "float64", "--json"],
+    ];
+    const local = await run([...common, "--out", join(dir, "ccn-local")]);
+    const parallel = await run([...common, "--workers", "2", "--out", join(dir, "ccn-workers")]);
+    expect(local.code).toBe(0);
+    expect(parallel.code).toBe(0);
+    type Result = { metrics: { mae: number; rmse: number }; train: { workers: number } };
+    const a = lastJson(local.stdout) as Result;
+    const b = lastJson(parallel.stdout) as Result;
+    expect(b.train.workers).toBe(2);
+    expect(Math.abs(a.metrics.mae - b.metrics.mae)).toBeLessThan(1e-9);
+    expect(Math.abs(a.metrics.rmse - b.metrics.rmse)).toBeLessThan(1e-9);
+    const negative = await run([...common, "--workers", "-1", "--out", join(dir, "ccn-bad")]);
+    expect(negative.code).toBe(1);
+    expect(negative.stderr).toMatch(/--workers must be 0 or more, got -1/);
+  });
+
   it("unknown dataset is one error line", async () => {
     const r = await run([
       "train",

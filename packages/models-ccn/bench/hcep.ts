@@ -3,12 +3,14 @@
  * PCE, training time and evaluation throughput on this machine (CPU backend, float32).
  *
  *   npm run bench -w packages/models-ccn -- [limit] [epochs] [batchSize] [levels] [orders] [budget]
- *     [channels] [readout] [hidden] [loss] [lr]
+ *     [channels] [readout] [hidden] [loss] [lr] [workers]
  *
  * `limit` molecules are drawn from the 29,978 with the seed before splitting (default 2000;
  * `all` uses every molecule). `budget` stops training after that many seconds (default none,
  * `none` to skip it before `channels`). The learning rate follows a cosine from `lr` (default
- * 2e-3) to `lr / 100` over the epochs, and the test set is scored with the weights of the best validation epoch.
+ * 2e-3) to `lr / 100` over the epochs, and the test set is scored with the weights of the best
+ * validation epoch. With `workers` above 0 the training gradients are computed on that many
+ * worker threads (see `CcnWorkerPool`).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -27,6 +29,7 @@ const readout = process.argv[9] === "mean" ? "mean" : "vertex";
 const hidden = Number(process.argv[10] ?? 32);
 const lossArg = process.argv[11] ?? "mse";
 const lr = Number(process.argv[12] ?? 2e-3);
+const workers = Number(process.argv[13] ?? 0);
 const loss = lossArg === "mae" || lossArg === "huber" ? lossArg : "mse";
 const epochs = Number(process.argv[3] ?? 10);
 const batchSize = Number(process.argv[4] ?? 32);
@@ -37,7 +40,7 @@ container.load(cpuBackendModule());
 const engine = await initEngine(container, { backend: "cpu", defaultFloat: "float32" });
 const dataset = await loadGraphDataset("hcep");
 process.stdout.write(
-  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${channels} channels, readout ${readout} of width ${hidden}, ${loss} loss, learning rate ${lr}, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
+  `HCEP, ${limit ?? "all"} molecules, budget ${budget ?? "none"} s, ${epochs} epochs, batch ${batchSize}, ${levels} levels, ${channels} channels, readout ${readout} of width ${hidden}, ${loss} loss, learning rate ${lr}, ${workers} workers, ${cpus()[0]?.model ?? "cpu"} x${cpus().length}, node ${process.version}\n`,
 );
 for (const order of orders) {
   const outDir = mkdtempSync(join(tmpdir(), "covnet-ccn-bench-"));
@@ -55,6 +58,11 @@ for (const order of orders) {
     epochs,
     batchSize,
     lr,
+    ...(workers > 0
+      ? {
+          workers: { count: workers, engineModule: new URL("./worker_engine.ts", import.meta.url) },
+        }
+      : {}),
     seed: 1,
     outDir,
     progress: "none",
@@ -75,6 +83,7 @@ for (const order of orders) {
       readout,
       hidden,
       loss,
+      workers,
       train: run.split.train.length,
       test: test.count,
       testMae: test.mae,

@@ -5,7 +5,9 @@
  * @module
  */
 export * from "./graph_batch.js";
+export * from "./loss.js";
 export * from "./model.js";
 export * from "./operator.js";
+export * from "./parallel.js";
 export * from "./saved.js";
 export * from "./train.js";

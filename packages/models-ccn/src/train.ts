@@ -7,18 +7,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ArgumentError, type Engine, type FloatDType, Random } from "@covnet/core";
 import { type GraphDataset, loadGraphDataset, type MolecularGraph } from "@covnet/datasets";
-import {
-  Adam,
-  constantSchedule,
-  cosineSchedule,
-  huberLoss,
-  maeLoss,
-  mseLoss,
-  type StateDict,
-  Trainer,
-} from "@covnet/nn";
+import { Adam, constantSchedule, cosineSchedule, type StateDict, Trainer } from "@covnet/nn";
 import { type CcnBatch, prepareBatch } from "./graph_batch.js";
+import { ccnLoss, type TargetScale } from "./loss.js";
 import { CCN } from "./model.js";
+import { CcnWorkerPool, type CcnWorkersOptions } from "./parallel.js";
 import {
   CCN_CONVENTION_VERSION,
   CCN_MODEL_FORMAT,
@@ -78,12 +71,11 @@ export interface TrainCcnOptions {
   readonly handleSignals?: boolean;
   /** Progress output of the trainer. Default `none`. */
   readonly progress?: "auto" | "none";
-}
-
-/** Scale of the standardised target: predictions are `mean + std * output`. */
-export interface TargetScale {
-  readonly mean: number;
-  readonly std: number;
+  /**
+   * Compute the training gradients on worker threads (see {@link CcnWorkerPool}); validation
+   * stays on `engine`. The results match a run without workers up to rounding. Default none.
+   */
+  readonly workers?: CcnWorkersOptions;
 }
 
 /** Result of {@link trainCcn}. */
@@ -141,6 +133,21 @@ export function splitIndices(
   };
 }
 
+/** The molecules of each batch, in order. */
+function* graphBatches(
+  dataset: GraphDataset,
+  indices: ArrayLike<number>,
+  batchSize: number,
+): Generator<MolecularGraph[]> {
+  for (let start = 0; start < indices.length; start += batchSize) {
+    const graphs: MolecularGraph[] = [];
+    for (let i = start; i < Math.min(indices.length, start + batchSize); i++) {
+      graphs.push(dataset.graph(indices[i] as number));
+    }
+    yield graphs;
+  }
+}
+
 /** Prepares batches lazily: the CCN 2D promotion tables of a whole HCEP epoch take gigabytes. */
 function* batchesOf(
   dataset: GraphDataset,
@@ -149,11 +156,7 @@ function* batchesOf(
   levels: number,
   order: number,
 ): Generator<CcnBatch> {
-  for (let start = 0; start < indices.length; start += batchSize) {
-    const graphs: MolecularGraph[] = [];
-    for (let i = start; i < Math.min(indices.length, start + batchSize); i++) {
-      graphs.push(dataset.graph(indices[i] as number));
-    }
+  for (const graphs of graphBatches(dataset, indices, batchSize)) {
     yield prepareBatch(graphs, levels, [order]);
   }
 }
@@ -200,36 +203,41 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
   };
   const model = new CCN(engine, { ...config, dtype });
   const lossKind = options.loss ?? "mse";
-  const lossOf = (batch: CcnBatch) => {
-    const y = model.forward(batch);
-    const t = engine.makeTensor(
-      Float64Array.from(batch.targets, (v) => (v - scale.mean) / scale.std),
-      [batch.numGraphs],
-      y.dtype,
-    );
-    if (lossKind === "mae") return maeLoss(y, t);
-    if (lossKind === "huber") return huberLoss(y, t);
-    return mseLoss(y, t);
-  };
+  const lossOf = (graphs: readonly MolecularGraph[]) =>
+    ccnLoss(model, prepareBatch(graphs, levels, [order]), scale, lossKind);
   const steps = epochs * Math.ceil(split.train.length / batchSize);
   const schedule =
     (options.schedule ?? "cosine") === "cosine"
       ? cosineSchedule({ lr, minLr: lr / 100, period: Math.max(1, steps) })
       : constantSchedule(lr);
   let trainedMolecules = 0;
-  const trainer = new Trainer<CcnBatch>({
+  const optimizer = new Adam(model, { lr });
+  const pool =
+    options.workers === undefined
+      ? null
+      : await CcnWorkerPool.start({
+          workers: options.workers,
+          config: { ...config, dtype },
+          parameterNames: [...optimizer.parameters.keys()],
+          scale,
+          loss: lossKind,
+        });
+  const trainer = new Trainer<MolecularGraph[]>({
     model,
-    optimizer: new Adam(model, { lr }),
+    optimizer,
     schedule,
     loss: lossOf,
+    ...(pool === null
+      ? {}
+      : { gradients: (graphs, parameters) => pool.gradients(graphs, parameters) }),
     trainBatches: function* (_epoch, rng) {
       const indices = rng.shuffle(Array.from(split.train));
-      for (const batch of batchesOf(dataset, indices, batchSize, levels, order)) {
-        trainedMolecules += batch.numGraphs;
-        yield batch;
+      for (const graphs of graphBatches(dataset, indices, batchSize)) {
+        trainedMolecules += graphs.length;
+        yield graphs;
       }
     },
-    validationBatches: () => batchesOf(dataset, split.valid, batchSize, levels, order),
+    validationBatches: () => graphBatches(dataset, split.valid, batchSize),
     epochs,
     seed,
     conventionVersion: "1",
@@ -250,11 +258,16 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
     options.timeBudgetSeconds === undefined
       ? undefined
       : setTimeout(() => budget.abort(), options.timeBudgetSeconds * 1000);
-  const result = await trainer.fit({
-    handleSignals: options.handleSignals ?? false,
-    signal: budget.signal,
-  });
-  clearTimeout(timer);
+  let result: Awaited<ReturnType<typeof trainer.fit>>;
+  try {
+    result = await trainer.fit({
+      handleSignals: options.handleSignals ?? false,
+      signal: budget.signal,
+    });
+  } finally {
+    clearTimeout(timer);
+    await pool?.close();
+  }
   const trainSeconds = (performance.now() - started) / 1000;
   const bestPath = options.outDir === undefined ? null : join(options.outDir, "best.json");
   let bestEpoch: number | null = null;

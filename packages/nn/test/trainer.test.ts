@@ -20,12 +20,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   Adam,
   CheckpointError,
+  type ComputedGradients,
   cosineSchedule,
   type FitResult,
   Linear,
   linearWarmup,
   MLP,
   mseLoss,
+  type Parameter,
   ReduceOnPlateau,
   readCheckpoint,
   Trainer,
@@ -395,5 +397,135 @@ describe("resume", () => {
   it("returns false without a checkpoint", () => {
     const { trainer } = makeTrainer(tempDir(), 0);
     expect(trainer.resume()).toBe(false);
+  });
+});
+
+describe("gradients computed elsewhere", () => {
+  // A stand-in for a worker: its own copy of the model, loaded from host arrays every step, so
+  // nothing is shared with the trained model but the numbers passed through the hook.
+  function remoteGradients() {
+    const { model: copy, loss } = linearSetup(99);
+    const params = [...copy.trainableParameters().values()];
+    return async (
+      b: Batch,
+      parameters: ReadonlyMap<string, Parameter>,
+    ): Promise<ComputedGradients> => {
+      const values = await Promise.all([...parameters.values()].map((p) => p.value.data()));
+      engine.startScope();
+      try {
+        params.forEach((p, i) => {
+          p.assign(tensor(engine, values[i] as Float64Array, p.shape, "float64"));
+        });
+        const { value, grads } = valueAndGrads(
+          () => loss(b),
+          params.map((p) => p.value),
+        );
+        return { loss: value.item(), grads: grads.map((g) => g.dataSync()) };
+      } finally {
+        engine.endScope(undefined);
+      }
+    };
+  }
+
+  it("trains to the same weights and metrics as differentiating on this thread", async () => {
+    const runs: { weights: number[]; result: FitResult }[] = [];
+    for (const gradients of [undefined, remoteGradients()]) {
+      const { model, loss } = linearSetup();
+      const trainer = new Trainer({
+        ...baseOptions(model, loss),
+        optimizer: new Adam(model, { lr: 0.05 }),
+        schedule: cosineSchedule({ lr: 0.05, minLr: 0.001, period: 20 }),
+        clipGradNorm: 1,
+        ...(gradients === undefined ? {} : { gradients }),
+      });
+      const result = await trainer.fit({ handleSignals: false });
+      runs.push({
+        weights: [
+          ...model.weight.value.toArray().flat(),
+          ...model.bias!.value.toArray(),
+        ] as number[],
+        result,
+      });
+    }
+    const [local, remote] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    expect(remote.result.globalStep).toBe(20);
+    remote.weights.forEach((w, i) => expect(w).toBeCloseTo(local.weights[i] as number, 12));
+    for (const [name, value] of Object.entries(local.result.lastMetrics)) {
+      expect(remote.result.lastMetrics[name]).toBeCloseTo(value, 12);
+    }
+  });
+
+  it("resumes a run stopped between steps to the same weights", async () => {
+    const dir = tempDir();
+    const make = () => {
+      const { model, loss } = linearSetup();
+      const trainer = new Trainer({
+        ...baseOptions(model, loss),
+        optimizer: new Adam(model, { lr: 0.05 }),
+        gradients: remoteGradients(),
+        checkpointDir: dir,
+      });
+      return { model, trainer };
+    };
+    const stop = new AbortController();
+    const first = make();
+    let steps = 0;
+    const interrupted = new Trainer({
+      ...first.trainer.options,
+      onStep: () => {
+        steps++;
+        if (steps === 7) stop.abort();
+      },
+    });
+    expect((await interrupted.fit({ handleSignals: false, signal: stop.signal })).stopReason).toBe(
+      "interrupted",
+    );
+    const second = make();
+    expect(second.trainer.resume()).toBe(true);
+    const resumed = await second.trainer.fit({ handleSignals: false });
+    const straight = make();
+    const expected = await new Trainer({
+      ...straight.trainer.options,
+      checkpointDir: tempDir(),
+    }).fit({ handleSignals: false });
+    expect(resumed.lastMetrics.train_loss).toBeCloseTo(
+      expected.lastMetrics.train_loss as number,
+      12,
+    );
+    expect(second.model.weight.value.toArray()).toEqual(straight.model.weight.value.toArray());
+  });
+
+  it("rejects gradients that do not match the parameters, naming the parameter", async () => {
+    const { model, loss } = linearSetup();
+    const wrongCount = new Trainer({
+      ...baseOptions(model, loss),
+      optimizer: new Adam(model, { lr: 0.05 }),
+      gradients: async () => ({ loss: 1, grads: [new Float64Array(3)] }),
+    });
+    await expect(wrongCount.fit({ handleSignals: false })).rejects.toThrow(
+      /returned 1 arrays for 2 parameters/,
+    );
+    const wrongSize = new Trainer({
+      ...baseOptions(model, loss),
+      optimizer: new Adam(model, { lr: 0.05 }),
+      gradients: async () => ({ loss: 1, grads: [new Float64Array(2), new Float64Array(1)] }),
+    });
+    await expect(wrongSize.fit({ handleSignals: false })).rejects.toThrow(
+      /gradient of weight has 2 elements, expected 3/,
+    );
+  });
+
+  it("reports a failed gradient computation as a training error", async () => {
+    const { model, loss } = linearSetup();
+    const trainer = new Trainer({
+      ...baseOptions(model, loss),
+      optimizer: new Adam(model, { lr: 0.05 }),
+      gradients: async () => {
+        throw new Error("worker exited");
+      },
+    });
+    const failed = trainer.fit({ handleSignals: false });
+    await expect(failed).rejects.toThrow(TrainingError);
+    await expect(failed).rejects.toThrow(/training step 1 failed: worker exited/);
   });
 });

@@ -5,10 +5,12 @@
  * @module
  */
 
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { evaluateCcn, trainCcn } from "@covnet/models-ccn";
 import { Command, Options } from "@effect/cli";
 import { Effect, Option } from "effect";
-import { cliLogger, createEngine, emitJson, say } from "../runtime.js";
+import { CliError, cliLogger, createEngine, emitJson, say } from "../runtime.js";
 import { backendOption, dtypeOption, jsonOption, verboseOption } from "./options.js";
 
 const intOption = (name: string, fallback: number, description: string) =>
@@ -64,6 +66,11 @@ const ccnOptions = {
     "Use this many molecules drawn with the seed before the 80/10/10 split (0: all).",
   ),
   seed: intOption("seed", 1, "Seed of the split, the initial weights and the batch order."),
+  workers: intOption(
+    "workers",
+    0,
+    "Compute each batch's gradients on this many worker threads, each on the CPU backend with a share of the molecules (0: on the main thread). Results match up to rounding.",
+  ),
   out: Options.text("out").pipe(
     Options.withDefault("runs/ccn"),
     Options.withDescription(
@@ -91,6 +98,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
   const logger = cliLogger(a.verbose);
   const engine = await createEngine(a.backend, a.dtype, logger);
   const order = a.order === "1" ? 1 : 2;
+  if (a.workers < 0) throw new CliError(`--workers must be 0 or more, got ${a.workers}`);
   say(
     a.json,
     `covnet: training CCN ${order}D on ${a.dataset} with backend ${engine.backendName}, ${a.dtype}`,
@@ -115,6 +123,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     resume: a.resume,
     handleSignals: true,
     dtype: a.dtype,
+    ...(a.workers > 0 ? { workers: { count: a.workers, engineModule: workerEngineModule() } } : {}),
     progress: a.json ? "none" : "auto",
   });
   const test = await evaluateCcn({
@@ -147,6 +156,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
       resumed: run.resumed,
       bestEpoch: run.bestEpoch,
       seconds: run.trainSeconds,
+      workers: a.workers,
     },
     moleculesPerSecond: test.moleculesPerSecond,
     parameters: run.model.numParameters(),
@@ -154,6 +164,14 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
     dtype: a.dtype,
     out: a.out,
   });
+}
+
+/** The engine module of the worker threads: compiled next to this file, or its source in tests. */
+function workerEngineModule(): URL {
+  const compiled = new URL("../worker_engine.js", import.meta.url);
+  return existsSync(fileURLToPath(compiled))
+    ? compiled
+    : new URL("../worker_engine.ts", import.meta.url);
 }
 
 /** `covnet train ccn`. */

@@ -26,6 +26,7 @@ import { clipGradNorm, clipGradValue } from "../optim/clip.js";
 import { ExponentialMovingAverage } from "../optim/ema.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { constantSchedule, type Schedule } from "../optim/schedules.js";
+import type { Parameter } from "../parameter.js";
 import {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
@@ -70,6 +71,17 @@ export interface TrainerOptions<B> {
    * differentiates it with `valueAndGrads`, which supports nesting.
    */
   readonly loss: (batch: B) => Tensor;
+  /**
+   * Computes the loss and gradients of a training batch in place of differentiating `loss` on
+   * this thread, for example on worker threads. It receives the batch and the optimizer's
+   * parameters and resolves with the batch loss and one gradient per parameter, in the order of
+   * `Optimizer.parameters`, as host arrays. The trainer then clips the gradients, steps and
+   * updates the EMA as usual; `loss` still scores validation.
+   */
+  readonly gradients?: (
+    batch: B,
+    parameters: ReadonlyMap<string, Parameter>,
+  ) => Promise<ComputedGradients>;
   /** Validation batches of an epoch; when given, validation runs after every epoch. */
   readonly validationBatches?: (epoch: number) => Batches<B>;
   /**
@@ -129,6 +141,14 @@ export interface TrainerOptions<B> {
   readonly onEpochEnd?: (info: EpochInfo) => void;
   /** @internal Hooks of the atomic checkpoint writer, for crash tests. */
   readonly checkpointHooks?: AtomicWriteHooks;
+}
+
+/** Result of {@link TrainerOptions.gradients}. */
+export interface ComputedGradients {
+  /** Loss of the batch. */
+  readonly loss: number;
+  /** One gradient per optimizer parameter, in order, each with the parameter's element count. */
+  readonly grads: readonly ArrayLike<number>[];
 }
 
 /** Information passed to {@link TrainerOptions.onStep}. */
@@ -571,6 +591,8 @@ export class Trainer<B> {
 
   /** Takes one optimizer step with its bookkeeping. The loss is read back only when reported. */
   #trainBatch(epoch: number, index: number, batch: B): Effect.Effect<void, TrainingError> {
+    const external = this.options.gradients;
+    if (external !== undefined) return this.#trainComputedBatch(epoch, index, batch, external);
     return Effect.gen(this, function* () {
       const loss = yield* attempt(`training step ${this.#globalStep + 1}`, () => {
         const value = this.#runStep(batch);
@@ -591,6 +613,59 @@ export class Trainer<B> {
       const value = yield* read.pipe(Effect.ensuring(Effect.sync(() => loss.dispose())));
       if (value !== null) this.#afterStep(epoch, index, value);
     });
+  }
+
+  /**
+   * Takes one optimizer step with gradients from {@link TrainerOptions.gradients}. The loss is a
+   * host number, so the epoch sum stays on the host.
+   */
+  #trainComputedBatch(
+    epoch: number,
+    index: number,
+    batch: B,
+    external: NonNullable<TrainerOptions<B>["gradients"]>,
+  ): Effect.Effect<void, TrainingError> {
+    return Effect.gen(this, function* () {
+      const what = `training step ${this.#globalStep + 1}`;
+      const computed = yield* attemptPromise(what, () =>
+        external(batch, this.optimizer.parameters),
+      );
+      yield* attempt(what, () => this.#applyComputed(computed));
+      this.#batchInEpoch = index;
+      this.#globalStep++;
+      this.#epochLossCount++;
+      this.#epochLossBase += computed.loss;
+      this.#afterStep(epoch, index, computed.loss);
+    });
+  }
+
+  /** Checks host gradients against the parameters and applies them. */
+  #applyComputed(computed: ComputedGradients): void {
+    const parameters = [...this.optimizer.parameters.entries()];
+    if (typeof computed.loss !== "number" || !Array.isArray(computed.grads)) {
+      throw new ArgumentError("Trainer: gradients must resolve with { loss, grads }");
+    }
+    if (computed.grads.length !== parameters.length) {
+      throw new ArgumentError(
+        `Trainer: gradients returned ${computed.grads.length} arrays for ${parameters.length} parameters`,
+      );
+    }
+    const engine = this.#engine();
+    engine.startScope();
+    try {
+      const grads = parameters.map(([name, p], i) => {
+        const g = computed.grads[i] as ArrayLike<number>;
+        if (g.length !== p.value.size) {
+          throw new ArgumentError(
+            `Trainer: the gradient of ${name} has ${g.length} elements, expected ${p.value.size}`,
+          );
+        }
+        return engine.makeTensor(g, p.value.shape, p.value.dtype);
+      });
+      this.applyGradients(grads);
+    } finally {
+      engine.endScope(undefined);
+    }
   }
 
   /**
