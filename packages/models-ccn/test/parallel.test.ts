@@ -30,27 +30,31 @@ describe("CcnWorkerPool", () => {
     await Promise.all(pools.map((p) => p.close()));
   });
 
+  /** A small float64 CCN, its Adam optimizer, and a pool started with the parameter names. */
+  async function modelAndPool(
+    order: 1 | 2,
+    workers: number,
+    loss: "mse" | "huber",
+    names: (all: string[]) => string[] = (all) => all,
+  ) {
+    const config = { order, levels: 2, channels: 3, hidden: 8, seed: 4, dtype: "float64" as const };
+    const model = new CCN(engine, config);
+    const optimizer = new Adam(model, { lr: 1e-3 });
+    const pool = await CcnWorkerPool.start({
+      workers: { count: workers, engineModule },
+      config,
+      parameterNames: names([...optimizer.parameters.keys()]),
+      scale,
+      loss,
+    });
+    pools.push(pool);
+    return { model, optimizer, pool };
+  }
+
   it.each([1, 2] as const)(
     "order %i: two workers give the batch's loss and gradients to 1e-12",
     async (order) => {
-      const config = {
-        order,
-        levels: 2,
-        channels: 3,
-        hidden: 8,
-        seed: 4,
-        dtype: "float64" as const,
-      };
-      const model = new CCN(engine, config);
-      const optimizer = new Adam(model, { lr: 1e-3 });
-      const pool = await CcnWorkerPool.start({
-        workers: { count: 2, engineModule },
-        config,
-        parameterNames: [...optimizer.parameters.keys()],
-        scale,
-        loss: "huber",
-      });
-      pools.push(pool);
+      const { model, optimizer, pool } = await modelAndPool(order, 2, "huber");
       const { value, grads } = valueAndGrads(
         () => ccnLoss(model, prepareBatch(graphs, 2, [order]), scale, "huber"),
         optimizer.tensors(),
@@ -134,24 +138,7 @@ describe("CcnWorkerPool", () => {
   });
 
   it("rejects parameters other than the pool's", async () => {
-    const config = {
-      order: 1 as const,
-      levels: 1,
-      channels: 2,
-      hidden: 4,
-      seed: 1,
-      dtype: "float64" as const,
-    };
-    const model = new CCN(engine, config);
-    const optimizer = new Adam(model, { lr: 1e-3 });
-    const pool = await CcnWorkerPool.start({
-      workers: { count: 1, engineModule },
-      config,
-      parameterNames: [...optimizer.parameters.keys()].slice(1),
-      scale,
-      loss: "mse",
-    });
-    pools.push(pool);
+    const { optimizer, pool } = await modelAndPool(1, 1, "mse", (names) => names.slice(1));
     await expect(pool.gradients(graphs, optimizer.parameters)).rejects.toThrow(
       /differ from the pool's/,
     );
