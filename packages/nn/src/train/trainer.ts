@@ -199,8 +199,9 @@ export interface FitOptions {
  * runs a finalizer that writes a checkpoint, from which {@link Trainer.resume} continues with
  * the same results as an uninterrupted run. {@link Trainer.fit} is the Promise API.
  *
- * A step is {@link Trainer.computeGradients} then {@link Trainer.applyGradients}; data-parallel
- * training inserts an all-reduce of the gradients between the two.
+ * A step is {@link Trainer.computeGradients} then {@link Trainer.applyGradients}. Data-parallel
+ * training replaces the first by {@link TrainerOptions.gradients}, which computes the batch's
+ * gradients on other threads and combines them before the update.
  *
  * The loop reads tensors only asynchronously, so it runs on backends without synchronous reads
  * (WebGPU). It sums the epoch loss and the validation metrics on the device and reads each sum
