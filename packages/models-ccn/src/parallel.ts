@@ -34,9 +34,13 @@ export interface WorkerSetup {
   readonly loss: CcnLossKind;
 }
 
-/** @internal One gradient request: the weights in the order of `WorkerSetup.names`. */
+/**
+ * @internal One request: the weights in the order of `WorkerSetup.names`, and whether to return
+ * gradients or only the loss.
+ */
 export interface WorkerRequest {
   readonly id: number;
+  readonly gradients: boolean;
   readonly graphs: readonly MolecularGraph[];
   readonly weights: readonly ArrayLike<number>[];
 }
@@ -133,23 +137,7 @@ export class CcnWorkerPool {
     graphs: readonly MolecularGraph[],
     parameters: ReadonlyMap<string, Parameter>,
   ): Promise<ComputedGradients> {
-    if (this.#failure !== null) throw this.#failure;
-    if (graphs.length === 0) throw new ArgumentError("CcnWorkerPool.gradients: empty batch");
-    const names = [...parameters.keys()];
-    if (names.length !== this.#names.length || names.some((n, i) => n !== this.#names[i])) {
-      throw new ArgumentError(
-        `CcnWorkerPool.gradients: parameters ${names.join(", ")} differ from the pool's ${this.#names.join(", ")}`,
-      );
-    }
-    const weights = await Promise.all([...parameters.values()].map((p) => p.value.data()));
-    const shares = Math.min(this.#workers.length, graphs.length);
-    const replies = await Promise.all(
-      Array.from({ length: shares }, (_, w) => {
-        const from = Math.floor((w * graphs.length) / shares);
-        const to = Math.floor(((w + 1) * graphs.length) / shares);
-        return this.#request(w, graphs.slice(from, to), weights);
-      }),
-    );
+    const { weights, replies } = await this.#scatter(graphs, parameters, true);
     const total = graphs.length;
     let loss = 0;
     const grads = weights.map((w) => new Float64Array(w.length));
@@ -162,6 +150,51 @@ export class CcnWorkerPool {
       });
     }
     return { loss, grads };
+  }
+
+  /**
+   * Mean loss of the batch made of `graphs` at the current values of `parameters`, computed on
+   * the workers without gradients (for validation).
+   *
+   * @throws {ArgumentError} on an empty batch or parameters other than the pool's.
+   * @throws {Error} when a worker fails or has exited.
+   */
+  async loss(
+    graphs: readonly MolecularGraph[],
+    parameters: ReadonlyMap<string, Parameter>,
+  ): Promise<number> {
+    const { replies } = await this.#scatter(graphs, parameters, false);
+    let loss = 0;
+    for (const reply of replies) {
+      loss += ((reply.count as number) / graphs.length) * (reply.loss as number);
+    }
+    return loss;
+  }
+
+  /** Checks the request, then sends each worker the weights and its share of `graphs`. */
+  async #scatter(
+    graphs: readonly MolecularGraph[],
+    parameters: ReadonlyMap<string, Parameter>,
+    gradients: boolean,
+  ): Promise<{ weights: ArrayLike<number>[]; replies: WorkerReply[] }> {
+    if (this.#failure !== null) throw this.#failure;
+    if (graphs.length === 0) throw new ArgumentError("CcnWorkerPool: empty batch");
+    const names = [...parameters.keys()];
+    if (names.length !== this.#names.length || names.some((n, i) => n !== this.#names[i])) {
+      throw new ArgumentError(
+        `CcnWorkerPool: parameters ${names.join(", ")} differ from the pool's ${this.#names.join(", ")}`,
+      );
+    }
+    const weights = await Promise.all([...parameters.values()].map((p) => p.value.data()));
+    const shares = Math.min(this.#workers.length, graphs.length);
+    const replies = await Promise.all(
+      Array.from({ length: shares }, (_, w) => {
+        const from = Math.floor((w * graphs.length) / shares);
+        const to = Math.floor(((w + 1) * graphs.length) / shares);
+        return this.#request(w, { graphs: graphs.slice(from, to), weights, gradients });
+      }),
+    );
+    return { weights, replies };
   }
 
   /** Stops every worker. */
@@ -202,15 +235,11 @@ export class CcnWorkerPool {
     });
   }
 
-  #request(
-    w: number,
-    graphs: readonly MolecularGraph[],
-    weights: readonly ArrayLike<number>[],
-  ): Promise<WorkerReply> {
+  #request(w: number, body: Omit<WorkerRequest, "id">): Promise<WorkerReply> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       (this.#pending[w] as Map<number, Pending>).set(id, { resolve, reject });
-      const request: WorkerRequest = { id, graphs, weights };
+      const request: WorkerRequest = { id, ...body };
       (this.#workers[w] as Worker).postMessage(request);
     });
   }

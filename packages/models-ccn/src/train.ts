@@ -72,8 +72,8 @@ export interface TrainCcnOptions {
   /** Progress output of the trainer. Default `none`. */
   readonly progress?: "auto" | "none";
   /**
-   * Compute the training gradients on worker threads (see {@link CcnWorkerPool}); validation
-   * stays on `engine`. The results match a run without workers up to rounding. Default none.
+   * Compute the training gradients and the validation loss on worker threads (see
+   * {@link CcnWorkerPool}). The results match a run without workers up to rounding. Default none.
    */
   readonly workers?: CcnWorkersOptions;
 }
@@ -229,7 +229,10 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
     loss: lossOf,
     ...(pool === null
       ? {}
-      : { gradients: (graphs, parameters) => pool.gradients(graphs, parameters) }),
+      : {
+          gradients: (graphs, parameters) => pool.gradients(graphs, parameters),
+          validationLoss: (graphs, parameters) => pool.loss(graphs, parameters),
+        }),
     trainBatches: function* (_epoch, rng) {
       const indices = rng.shuffle(Array.from(split.train));
       for (const graphs of graphBatches(dataset, indices, batchSize)) {

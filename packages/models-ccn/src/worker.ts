@@ -2,7 +2,7 @@
  * Entry point of the worker threads of {@link CcnWorkerPool}. A worker builds its engine with the
  * application's engine module, then the same CCN as the main thread. For each request it loads
  * the weights it is sent and prepares the batch from the molecular graphs. It returns the mean
- * loss and its gradients as typed arrays.
+ * loss, with its gradients as typed arrays unless the request is for the loss only.
  *
  * @module
  */
@@ -53,16 +53,22 @@ try {
         const batch = prepareBatch(request.graphs as MolecularGraph[], setup.config.levels, [
           setup.config.order,
         ]);
-        const { value, grads } = valueAndGrads(
-          () => ccnLoss(model, batch, setup.scale, setup.loss),
-          parameters.map((p) => p.value),
-        );
-        reply = {
-          id: request.id,
-          loss: value.item(),
-          count: batch.numGraphs,
-          grads: grads.map((g) => g.dataSync() as Float32Array | Float64Array),
-        };
+        const lossOf = () => ccnLoss(model, batch, setup.scale, setup.loss);
+        if (request.gradients) {
+          const { value, grads } = valueAndGrads(
+            lossOf,
+            parameters.map((p) => p.value),
+          );
+          reply = {
+            id: request.id,
+            loss: value.item(),
+            count: batch.numGraphs,
+            grads: grads.map((g) => g.dataSync() as Float32Array | Float64Array),
+          };
+        } else {
+          const loss = engine.noGrad(lossOf).item();
+          reply = { id: request.id, loss, count: batch.numGraphs };
+        }
       } finally {
         engine.endScope(undefined);
       }

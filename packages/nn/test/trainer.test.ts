@@ -427,16 +427,43 @@ describe("gradients computed elsewhere", () => {
     };
   }
 
+  // The validation counterpart: the copy's loss at the weights it is sent.
+  function remoteLoss() {
+    const { model: copy, loss } = linearSetup(98);
+    const params = [...copy.trainableParameters().values()];
+    return async (b: Batch, parameters: ReadonlyMap<string, Parameter>): Promise<number> => {
+      const values = await Promise.all([...parameters.values()].map((p) => p.value.data()));
+      return engine.scope(() => {
+        params.forEach((p, i) => {
+          p.assign(tensor(engine, values[i] as Float64Array, p.shape, "float64"));
+        });
+        return loss(b).item();
+      });
+    };
+  }
+
   it("trains to the same weights and metrics as differentiating on this thread", async () => {
     const runs: { weights: number[]; result: FitResult }[] = [];
-    for (const gradients of [undefined, remoteGradients()]) {
+    let validations = 0;
+    const countedLoss = remoteLoss();
+    for (const remote of [false, true]) {
       const { model, loss } = linearSetup();
       const trainer = new Trainer({
         ...baseOptions(model, loss),
         optimizer: new Adam(model, { lr: 0.05 }),
         schedule: cosineSchedule({ lr: 0.05, minLr: 0.001, period: 20 }),
         clipGradNorm: 1,
-        ...(gradients === undefined ? {} : { gradients }),
+        ema: { decay: 0.5 },
+        metrics: { copy: loss },
+        ...(remote
+          ? {
+              gradients: remoteGradients(),
+              validationLoss: (b: Batch, p: ReadonlyMap<string, Parameter>) => {
+                validations++;
+                return countedLoss(b, p);
+              },
+            }
+          : {}),
       });
       const result = await trainer.fit({ handleSignals: false });
       runs.push({
@@ -449,10 +476,22 @@ describe("gradients computed elsewhere", () => {
     }
     const [local, remote] = runs as [(typeof runs)[0], (typeof runs)[0]];
     expect(remote.result.globalStep).toBe(20);
+    // One validation batch per epoch went through the hook.
+    expect(validations).toBe(4);
     remote.weights.forEach((w, i) => expect(w).toBeCloseTo(local.weights[i] as number, 12));
+    expect(Object.keys(remote.result.lastMetrics).sort()).toEqual([
+      "train_loss",
+      "val_copy",
+      "val_loss",
+    ]);
     for (const [name, value] of Object.entries(local.result.lastMetrics)) {
       expect(remote.result.lastMetrics[name]).toBeCloseTo(value, 12);
     }
+    // The remote validation loss is that of the averaged weights, like the local metric.
+    expect(remote.result.lastMetrics.val_loss).toBeCloseTo(
+      remote.result.lastMetrics.val_copy as number,
+      12,
+    );
   });
 
   it("resumes a run stopped between steps to the same weights", async () => {

@@ -82,6 +82,15 @@ export interface TrainerOptions<B> {
     batch: B,
     parameters: ReadonlyMap<string, Parameter>,
   ) => Promise<ComputedGradients>;
+  /**
+   * Computes the validation loss of a batch in place of `loss` on this thread, like `gradients`
+   * for training: it receives the batch and the optimizer's parameters (the averaged weights
+   * when an EMA is kept) and resolves with the batch loss. `metrics` still run on this thread.
+   */
+  readonly validationLoss?: (
+    batch: B,
+    parameters: ReadonlyMap<string, Parameter>,
+  ) => Promise<number>;
   /** Validation batches of an epoch; when given, validation runs after every epoch. */
   readonly validationBatches?: (epoch: number) => Batches<B>;
   /**
@@ -718,18 +727,30 @@ export class Trainer<B> {
     const run = Effect.gen(this, function* () {
       const iterator = yield* attempt("creating validation batches", () => iteratorOf(make(epoch)));
       let count = 0;
+      // The loss sum when `validationLoss` computes it (a host number); the device sum stays null.
+      let hostLoss = 0;
       while (true) {
         const next = yield* nextBatch(iterator);
         if (next.done === true) break;
-        yield* attempt("validation", () => this.#evaluateBatch(next.value, metricFns, deviceSums));
+        const external = this.options.validationLoss;
+        if (external !== undefined) {
+          const value = yield* attemptPromise("validation", () =>
+            external(next.value, this.optimizer.parameters),
+          );
+          hostLoss += value;
+        }
+        yield* attempt("validation", () =>
+          this.#evaluateBatch(next.value, metricFns, deviceSums, external === undefined),
+        );
         count++;
         yield* yieldToEventLoop;
       }
       const sums = yield* attemptPromise("reading the validation metrics", () =>
         Promise.all(deviceSums.map((t) => (t === null ? 0 : readNumber(t)))),
       );
+      const lossSum = this.options.validationLoss === undefined ? (sums[0] as number) : hostLoss;
       const out: Record<string, number> = {
-        val_loss: count === 0 ? Number.NaN : (sums[0] as number) / count,
+        val_loss: count === 0 ? Number.NaN : lossSum / count,
       };
       metricFns.forEach(([name], i) => {
         out[`val_${name}`] = count === 0 ? Number.NaN : (sums[i + 1] as number) / count;
@@ -745,20 +766,25 @@ export class Trainer<B> {
     );
   }
 
-  /** Adds the loss and metrics of `batch` to `sums` (kept scalars, replaced in place). */
+  /**
+   * Adds the metrics of `batch`, and its loss when `withLoss`, to `sums` (kept scalars, replaced
+   * in place; the loss is entry 0).
+   */
   #evaluateBatch(
     batch: B,
     metricFns: ReadonlyArray<readonly [string, (batch: B) => Tensor]>,
     sums: Array<Tensor | null>,
+    withLoss: boolean,
   ): void {
+    if (!withLoss && metricFns.length === 0) return;
     const engine = this.#engine();
     engine.startScope();
     try {
       // No noGrad here: a loss that computes forces needs autodiff even in evaluation.
-      const values = [checkScalar(this.options.loss(batch))];
+      const values = [withLoss ? checkScalar(this.options.loss(batch)) : null];
       for (const [, fn] of metricFns) values.push(checkScalar(fn(batch)));
       values.forEach((value, i) => {
-        sums[i] = accumulate(sums[i] ?? null, value, 0);
+        if (value !== null) sums[i] = accumulate(sums[i] ?? null, value, 0);
       });
     } finally {
       engine.endScope(undefined);
