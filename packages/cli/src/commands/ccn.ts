@@ -69,7 +69,7 @@ const ccnOptions = {
   workers: intOption(
     "workers",
     0,
-    "Compute each batch's gradients on this many worker threads, each on the CPU backend with a share of the molecules (0: on the main thread). Results match up to rounding.",
+    "Compute the gradients and the validation loss on this many worker threads, each on the CPU backend with a share of every batch (0: on the main thread). Results match up to rounding.",
   ),
   out: Options.text("out").pipe(
     Options.withDefault("runs/ccn"),
