@@ -212,26 +212,19 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
       : constantSchedule(lr);
   let trainedMolecules = 0;
   const optimizer = new Adam(model, { lr });
-  const pool =
-    options.workers === undefined
-      ? null
-      : await CcnWorkerPool.start({
-          workers: options.workers,
-          config: { ...config, dtype },
-          parameterNames: [...optimizer.parameters.keys()],
-          scale,
-          loss: lossKind,
-        });
+  // Started after the trainer and its checkpoint are set up, so nothing before `fit` can fail
+  // with workers left running.
+  let pool: CcnWorkerPool | null = null;
   const trainer = new Trainer<MolecularGraph[]>({
     model,
     optimizer,
     schedule,
     loss: lossOf,
-    ...(pool === null
+    ...(options.workers === undefined
       ? {}
       : {
-          gradients: (graphs, parameters) => pool.gradients(graphs, parameters),
-          validationLoss: (graphs, parameters) => pool.loss(graphs, parameters),
+          gradients: (graphs, parameters) => (pool as CcnWorkerPool).gradients(graphs, parameters),
+          validationLoss: (graphs, parameters) => (pool as CcnWorkerPool).loss(graphs, parameters),
         }),
     trainBatches: function* (_epoch, rng) {
       const indices = rng.shuffle(Array.from(split.train));
@@ -254,6 +247,15 @@ export async function trainCcn(options: TrainCcnOptions): Promise<TrainCcnResult
   });
   const resumed =
     options.resume === true && options.outDir !== undefined ? trainer.resume() : false;
+  if (options.workers !== undefined) {
+    pool = await CcnWorkerPool.start({
+      workers: options.workers,
+      config: { ...config, dtype },
+      parameterNames: [...optimizer.parameters.keys()],
+      scale,
+      loss: lossKind,
+    });
+  }
   const started = performance.now();
   const budget = new AbortController();
   options.signal?.addEventListener("abort", () => budget.abort(), { once: true });
