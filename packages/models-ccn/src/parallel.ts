@@ -84,7 +84,8 @@ export class CcnWorkerPool {
   /**
    * Starts the workers and waits until each has built its engine and model.
    *
-   * @param parameterNames The optimizer's parameter names, in the order gradients are returned.
+   * @param options.parameterNames The optimizer's parameter names, in the order gradients are
+   *   returned.
    * @throws {ArgumentError} on a worker count below 1.
    * @throws {Error} when a worker cannot start (for example, the engine module fails to load).
    */
