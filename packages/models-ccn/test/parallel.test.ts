@@ -30,7 +30,7 @@ describe("CcnWorkerPool", () => {
     await Promise.all(pools.map((p) => p.close()));
   });
 
-  /** A small float64 CCN, its Adam optimizer, and a pool started with the parameter names. */
+  /** Builds a small float64 CCN, its Adam optimizer, and a pool started with the parameter names. */
   async function modelAndPool(
     order: 1 | 2,
     workers: number,

@@ -446,6 +446,7 @@ describe("gradients computed elsewhere", () => {
     const runs: { weights: number[]; result: FitResult }[] = [];
     let validations = 0;
     const countedLoss = remoteLoss();
+
     for (const remote of [false, true]) {
       const { model, loss } = linearSetup();
       const trainer = new Trainer({
@@ -474,11 +475,13 @@ describe("gradients computed elsewhere", () => {
         result,
       });
     }
+
     const [local, remote] = runs as [(typeof runs)[0], (typeof runs)[0]];
     expect(remote.result.globalStep).toBe(20);
     // One validation batch per epoch went through the hook.
     expect(validations).toBe(4);
     remote.weights.forEach((w, i) => expect(w).toBeCloseTo(local.weights[i] as number, 12));
+
     expect(Object.keys(remote.result.lastMetrics).sort()).toEqual([
       "train_loss",
       "val_copy",

@@ -166,7 +166,7 @@ async function runTrainCcn(a: CcnArgs): Promise<void> {
   });
 }
 
-/** The engine module of the worker threads: compiled next to this file, or its source in tests. */
+/** Returns the engine module of the worker threads: compiled next to this file, or its source in tests. */
 function workerEngineModule(): URL {
   const compiled = new URL("../worker_engine.js", import.meta.url);
   return existsSync(fileURLToPath(compiled))
