@@ -7,7 +7,7 @@
 import { cpuBackendModule } from "@covnet/backend-cpu";
 import { createContainer, type Engine, type FloatDType, initEngine } from "@covnet/core";
 
-/** A CPU engine with the given default float type and no log output. */
+/** Creates a CPU engine with the given default float type and no log output. */
 export function createEngine(dtype: FloatDType): Promise<Engine> {
   const container = createContainer({ logLevel: "silent" });
   container.load(cpuBackendModule());

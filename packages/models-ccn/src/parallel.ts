@@ -179,7 +179,8 @@ export class CcnWorkerPool {
     gradients: boolean,
   ): Promise<{ weights: ArrayLike<number>[]; replies: WorkerReply[] }> {
     if (this.#failure !== null) throw this.#failure;
-    if (graphs.length === 0) throw new ArgumentError("CcnWorkerPool: empty batch");
+    if (graphs.length === 0)
+      throw new ArgumentError("CcnWorkerPool: the batch is empty, expected at least one molecule");
     const names = [...parameters.keys()];
     if (names.length !== this.#names.length || names.some((n, i) => n !== this.#names[i])) {
       throw new ArgumentError(
@@ -204,7 +205,7 @@ export class CcnWorkerPool {
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
-  /** Resolves when worker `i` reports ready; routes its later replies to their requests. */
+  /** Resolves when worker `i` reports ready, and routes its later replies to their requests. */
   #listen(i: number): Promise<void> {
     const worker = this.#workers[i] as Worker;
     const pending = this.#pending[i] as Map<number, Pending>;
@@ -224,7 +225,8 @@ export class CcnWorkerPool {
         const p = pending.get(reply.id);
         if (p === undefined) return;
         pending.delete(reply.id);
-        if (reply.error !== undefined) p.reject(new Error(`CCN worker ${i}: ${reply.error}`));
+        if (reply.error !== undefined)
+          p.reject(new Error(`CCN worker ${i} failed: ${reply.error}`));
         else p.resolve(reply);
       });
       worker.on("error", (error) => failAll(new Error(`CCN worker ${i} failed: ${error.message}`)));

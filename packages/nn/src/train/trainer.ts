@@ -636,11 +636,11 @@ export class Trainer<B> {
     external: NonNullable<TrainerOptions<B>["gradients"]>,
   ): Effect.Effect<void, TrainingError> {
     return Effect.gen(this, function* () {
-      const what = `training step ${this.#globalStep + 1}`;
-      const computed = yield* attemptPromise(what, () =>
+      const stepName = `training step ${this.#globalStep + 1}`;
+      const computed = yield* attemptPromise(stepName, () =>
         external(batch, this.optimizer.parameters),
       );
-      yield* attempt(what, () => this.#applyComputed(computed));
+      yield* attempt(stepName, () => this.#applyComputed(computed));
       this.#batchInEpoch = index;
       this.#globalStep++;
       this.#epochLossCount++;
